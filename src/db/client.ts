@@ -1,0 +1,124 @@
+// Opens the registry's database: embedded PGlite by default, PostgreSQL when a URL is given.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { Logger } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Listens on a PostgreSQL channel; `onReconnect` fires after a dropped connection is back. */
+export interface ChannelListener {
+  listen(channel: string, onMessage: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+export interface RegistryDatabase {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  channels: ChannelListener;
+  /** Lightweight liveness probe for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Counts the SQL statements each request runs (read by the GraphQL layer per operation). */
+export const statementCounter = new AsyncLocalStorage<{ statements: number }>();
+const countingLogger: Logger = {
+  logQuery() {
+    const store = statementCounter.getStore();
+    if (store) store.statements += 1;
+  },
+};
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent the embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** PGlite's directory; absent means in memory. */
+  dataDir?: string;
+  poolSize?: number;
+  migrate?: boolean;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<RegistryDatabase> {
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  if (options.migrate !== false) await database.migrate();
+  return database;
+}
+
+async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  const db = drizzlePglite({ client, schema, logger: countingLogger }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    // One process owns a PGlite database, so its LISTEN/NOTIFY never drops.
+    channels: {
+      async listen(channel, onMessage) {
+        const unlisten = await client.listen(channel, onMessage);
+        return unlisten;
+      },
+      async notify(channel, payload) {
+        await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      },
+    },
+    ping: async () => void (await client.query('SELECT 1')),
+    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
+  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const db = drizzlePostgres({ client, schema, logger: countingLogger }) as unknown as Db;
+  // A dedicated connection for LISTEN: postgres.js re-listens after a reconnect and calls onlisten again.
+  const listener = postgres(url, { max: 1, onnotice: () => {} });
+  return {
+    kind: 'postgres',
+    db,
+    channels: {
+      async listen(channel, onMessage, onReconnect) {
+        let first = true;
+        const sub = await listener.listen(channel, onMessage, () => {
+          if (!first) onReconnect();
+          first = false;
+        });
+        return () => sub.unlisten();
+      },
+      async notify(channel, payload) {
+        await client.notify(channel, payload);
+      },
+    },
+    ping: async () => void (await client`SELECT 1`),
+    async migrate() {
+      // Several instances may start at once against one database: migrate one at a time.
+      const lock = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await lock`SELECT pg_advisory_lock(738291)`;
+        await migratePostgres(db as never, { migrationsFolder });
+      } finally {
+        await lock.end({ timeout: 5 }); // ending the session releases the lock
+      }
+    },
+    async close() {
+      await Promise.all([client.end({ timeout: 5 }), listener.end({ timeout: 5 })]);
+    },
+  };
+}
+
+/** Rows of a raw `db.execute(sql...)`: postgres.js returns an array, PGlite `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

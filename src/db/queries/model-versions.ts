@@ -1,0 +1,211 @@
+// Reads of model versions: the registry-wide page, each model's versions in one batched
+// statement, latest versions per stage, and batched lookups.
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { ModelVersionRecord, Stage } from '../../registry/types.js';
+import { type Db, rowsOf } from '../client.js';
+import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModelAliases, registeredModels } from '../schema.js';
+import { checkFilterText, type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
+import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, type PagePlan, planPage, toPage } from './keyset.js';
+
+export interface ModelVersionFilter {
+  name?: StringFilter | null;
+  stages?: Stage[] | null;
+  runId?: string | null;
+  source?: StringFilter | null;
+  tags?: TagFilter[] | null;
+}
+export interface ModelVersionOrder {
+  field: 'VERSION' | 'CREATED_AT' | 'UPDATED_AT';
+  direction: 'ASC' | 'DESC';
+}
+
+const columns = {
+  id: modelVersions.id,
+  modelId: modelVersions.modelId,
+  version: modelVersions.version,
+  stage: modelVersions.stage,
+  status: modelVersions.status,
+  source: modelVersions.source,
+  runId: modelVersions.runId,
+  description: modelVersions.description,
+  createdAt: modelVersions.createdAt,
+  updatedAt: modelVersions.updatedAt,
+  modelName: registeredModels.name,
+};
+
+/** The same columns for hand-written SQL over `mv` joined to `m`. */
+const RAW_COLUMNS = sql.raw(`mv.id, mv.model_id AS "modelId", mv.version, mv.stage, mv.status, mv.source, mv.run_id AS "runId",
+  mv.description, mv.created_at AS "createdAt", mv.updated_at AS "updatedAt", m.name AS "modelName"`);
+
+const ORDER_KEYS = {
+  VERSION: { column: modelVersions.version, type: 'int4', of: (v: ModelVersionRecord) => v.version },
+  CREATED_AT: { column: modelVersions.createdAt, type: 'timestamptz', of: (v: ModelVersionRecord) => v.createdAt.toISOString() },
+  UPDATED_AT: { column: modelVersions.updatedAt, type: 'timestamptz', of: (v: ModelVersionRecord) => v.updatedAt.toISOString() },
+} as const;
+
+function selectVersions(db: Db) {
+  return db.select(columns).from(modelVersions).innerJoin(registeredModels, eq(registeredModels.id, modelVersions.modelId));
+}
+
+function filterCondition(filter: ModelVersionFilter | null | undefined): SQL | undefined {
+  if (!filter) return undefined;
+  return and(
+    stringCondition(sql`${registeredModels.name}`, filter.name, 'filter.name'),
+    filter.stages ? inArray(modelVersions.stage, filter.stages.length ? filter.stages : ['__none__' as Stage]) : undefined,
+    filter.runId != null ? sql`${modelVersions.runId} = ${checkFilterText(filter.runId, 'filter.runId')}` : undefined,
+    stringCondition(sql`${modelVersions.source}`, filter.source, 'filter.source'),
+    ...tagConditions(filter.tags, 'model_version_tags', 'version_id', sql`${modelVersions.id}`, 'filter.tags'),
+  );
+}
+
+export interface VersionPage extends Page<ModelVersionRecord> {
+  cursorOf(version: ModelVersionRecord): string;
+  totalCount(): Promise<number>;
+}
+
+export async function pageModelVersions(
+  db: Db,
+  args: PageArgs & { filter?: ModelVersionFilter | null; orderBy?: ModelVersionOrder | null },
+): Promise<VersionPage> {
+  const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
+  const key = ORDER_KEYS[order.field];
+  const scope = cursorScope('modelVersions', [args.filter, order]);
+  const plan = planPage(args, scope);
+  const filter = filterCondition(args.filter);
+  const keyset = keysetClauses(plan, sql`${key.column}`, sql`${modelVersions.id}`, order.direction === 'ASC', key.type);
+  const rows = plan.size === 0 ? [] : await selectVersions(db).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  return {
+    ...toPage(rows, plan),
+    cursorOf: (v) => encodeCursor(scope, key.of(v), v.id),
+    totalCount: async () => {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(modelVersions)
+        .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.modelId))
+        .where(filter);
+      return Number(row.n);
+    },
+  };
+}
+
+/** Paging of one model's versions, newest first; the cursor is the version number. */
+export function planModelVersionsPage(args: PageArgs & { stages?: Stage[] | null }): PagePlan {
+  return planPage(args, cursorScope('versions', args.stages ?? null));
+}
+
+export function versionCursor(plan: PagePlan, version: ModelVersionRecord): string {
+  return encodeCursor(plan.scope, version.version, version.id);
+}
+
+/**
+ * One page of versions for each of many models in a single statement: a LATERAL subquery per
+ * model walks the (model_id, version) index, so the cost is models × page size.
+ */
+export async function versionPagesOfModels(
+  db: Db,
+  modelIds: readonly number[],
+  plan: PagePlan,
+  stages: Stage[] | null | undefined,
+): Promise<Map<number, Page<ModelVersionRecord>>> {
+  const pages = new Map<number, Page<ModelVersionRecord>>();
+  if (plan.size > 0 && modelIds.length > 0) {
+    const keyset = keysetClauses(plan, sql.raw('v.version'), sql.raw('v.id'), false, 'int4', true);
+    const stageFilter = stages ? sql` AND v.stage IN (${sql.join((stages.length ? stages : ['__none__']).map((s) => sql`${s}`), sql`, `)})` : sql``;
+    const rows = rowsOf<ModelVersionRecord>(
+      await db.execute(sql`SELECT ${RAW_COLUMNS} FROM registered_models m
+        CROSS JOIN LATERAL (SELECT * FROM model_versions v WHERE v.model_id = m.id${stageFilter}
+          ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) mv
+        WHERE m.id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})`),
+    );
+    const byModel = groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
+    for (const id of modelIds) pages.set(id, toPage(byModel.get(id) ?? [], plan));
+  }
+  for (const id of modelIds) if (!pages.has(id)) pages.set(id, toPage([], plan));
+  return pages;
+}
+
+export async function countVersionsOfModels(db: Db, modelIds: readonly number[], stages: Stage[] | null | undefined) {
+  const rows = await db
+    .select({ modelId: modelVersions.modelId, n: sql<number>`count(*)::int` })
+    .from(modelVersions)
+    .where(and(inArray(modelVersions.modelId, [...modelIds]), stages ? inArray(modelVersions.stage, stages.length ? stages : ['__none__' as Stage]) : undefined))
+    .groupBy(modelVersions.modelId);
+  return new Map(rows.map((r) => [r.modelId, Number(r.n)]));
+}
+
+/** MLflow get_latest_versions: the highest version in each stage, for many models at once. */
+export async function latestVersionsOfModels(db: Db, modelIds: readonly number[], stages: Stage[] | null | undefined) {
+  const stageFilter = stages ? sql` AND mv.stage IN (${sql.join((stages.length ? stages : ['__none__']).map((s) => sql`${s}`), sql`, `)})` : sql``;
+  const rows = rowsOf<ModelVersionRecord>(
+    await db.execute(sql`SELECT DISTINCT ON (mv.model_id, mv.stage) ${RAW_COLUMNS}
+      FROM model_versions mv JOIN registered_models m ON m.id = mv.model_id
+      WHERE mv.model_id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})${stageFilter}
+      ORDER BY mv.model_id, mv.stage, mv.version DESC`),
+  );
+  return groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
+}
+
+export async function versionsByIds(db: Db, ids: readonly number[]): Promise<ModelVersionRecord[]> {
+  return selectVersions(db).where(inArray(modelVersions.id, [...ids]));
+}
+
+/** Versions by (model id, number) pairs. */
+export async function versionsByNumber(db: Db, keys: readonly { modelId: number; version: number }[]): Promise<ModelVersionRecord[]> {
+  const pairs = sql.join(keys.map((k) => sql`(${k.modelId}::int, ${k.version}::int)`), sql`, `);
+  return selectVersions(db).where(sql`(${modelVersions.modelId}, ${modelVersions.version}) IN (${pairs})`);
+}
+
+/** Versions by (model name, number) pairs, for the root modelVersion field. */
+export async function versionsByName(db: Db, keys: readonly { name: string; version: number }[]): Promise<ModelVersionRecord[]> {
+  const pairs = sql.join(keys.map((k) => sql`(${k.name}::text, ${k.version}::int)`), sql`, `);
+  return selectVersions(db).where(sql`(${registeredModels.name}, ${modelVersions.version}) IN (${pairs})`);
+}
+
+export async function versionsByAlias(db: Db, keys: readonly { modelId: number; alias: string }[]) {
+  const pairs = sql.join(keys.map((k) => sql`(${k.modelId}::int, ${k.alias}::text)`), sql`, `);
+  return db
+    .select({ ...columns, alias: registeredModelAliases.alias })
+    .from(registeredModelAliases)
+    .innerJoin(modelVersions, eq(modelVersions.id, registeredModelAliases.versionId))
+    .innerJoin(registeredModels, eq(registeredModels.id, modelVersions.modelId))
+    .where(sql`(${registeredModelAliases.modelId}, ${registeredModelAliases.alias}) IN (${pairs})`);
+}
+
+export async function tagsOfVersions(db: Db, ids: readonly number[]) {
+  return db
+    .select({ ownerId: modelVersionTags.versionId, key: modelVersionTags.key, value: modelVersionTags.value })
+    .from(modelVersionTags)
+    .where(inArray(modelVersionTags.versionId, [...ids]))
+    .orderBy(modelVersionTags.key);
+}
+
+export async function metricsOfVersions(db: Db, ids: readonly number[]) {
+  return db
+    .select({ ownerId: modelVersionMetrics.versionId, key: modelVersionMetrics.key, value: modelVersionMetrics.value })
+    .from(modelVersionMetrics)
+    .where(inArray(modelVersionMetrics.versionId, [...ids]))
+    .orderBy(modelVersionMetrics.key);
+}
+
+/** Raw rows carry driver-specific types for some columns; make them records. */
+function normalizeVersionRow(row: ModelVersionRecord): ModelVersionRecord {
+  return {
+    ...row,
+    id: Number(row.id),
+    modelId: Number(row.modelId),
+    version: Number(row.version),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  };
+}
+
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,109 @@
+// Reads of registered models: keyset pages, counts and batched lookups.
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { RegisteredModelRecord } from '../../registry/types.js';
+import type { Db } from '../client.js';
+import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
+import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
+import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, planPage, toPage } from './keyset.js';
+
+export interface RegisteredModelFilter {
+  name?: StringFilter | null;
+  tags?: TagFilter[] | null;
+}
+export type RegisteredModelOrderField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT';
+export interface RegisteredModelOrder {
+  field: RegisteredModelOrderField;
+  direction: 'ASC' | 'DESC';
+}
+
+const columns = {
+  id: registeredModels.id,
+  name: registeredModels.name,
+  description: registeredModels.description,
+  createdAt: registeredModels.createdAt,
+  updatedAt: registeredModels.updatedAt,
+};
+
+const ORDER_KEYS = {
+  NAME: { column: registeredModels.name, type: 'text', unique: true, of: (m: RegisteredModelRecord) => m.name },
+  CREATED_AT: { column: registeredModels.createdAt, type: 'timestamptz', unique: false, of: (m: RegisteredModelRecord) => m.createdAt.toISOString() },
+  UPDATED_AT: { column: registeredModels.updatedAt, type: 'timestamptz', unique: false, of: (m: RegisteredModelRecord) => m.updatedAt.toISOString() },
+} as const;
+
+function filterCondition(filter: RegisteredModelFilter | null | undefined): SQL | undefined {
+  return and(
+    stringCondition(sql`${registeredModels.name}`, filter?.name, 'filter.name'),
+    ...tagConditions(filter?.tags, 'registered_model_tags', 'model_id', sql`${registeredModels.id}`, 'filter.tags'),
+  );
+}
+
+export interface ModelPage extends Page<RegisteredModelRecord> {
+  cursorOf(model: RegisteredModelRecord): string;
+  totalCount(): Promise<number>;
+}
+
+export async function pageRegisteredModels(
+  db: Db,
+  args: PageArgs & { filter?: RegisteredModelFilter | null; orderBy?: RegisteredModelOrder | null },
+): Promise<ModelPage> {
+  const order = args.orderBy ?? { field: 'NAME', direction: 'ASC' };
+  const key = ORDER_KEYS[order.field];
+  const scope = cursorScope('registeredModels', [args.filter, order]);
+  const plan = planPage(args, scope);
+  const filter = filterCondition(args.filter);
+  const keyset = keysetClauses(plan, sql`${key.column}`, sql`${registeredModels.id}`, order.direction === 'ASC', key.type, key.unique);
+  const rows = plan.size === 0 ? [] : await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  return {
+    ...toPage(rows, plan),
+    cursorOf: (m) => encodeCursor(scope, key.of(m), m.id),
+    totalCount: async () => {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(registeredModels).where(filter);
+      return Number(row.n);
+    },
+  };
+}
+
+export async function modelsByIds(db: Db, ids: readonly number[]): Promise<RegisteredModelRecord[]> {
+  return db.select(columns).from(registeredModels).where(inArray(registeredModels.id, [...ids]));
+}
+
+export async function modelsByNames(db: Db, names: readonly string[]): Promise<RegisteredModelRecord[]> {
+  return db.select(columns).from(registeredModels).where(inArray(registeredModels.name, [...names]));
+}
+
+export async function tagsOfModels(db: Db, ids: readonly number[]) {
+  return db
+    .select({ ownerId: registeredModelTags.modelId, key: registeredModelTags.key, value: registeredModelTags.value })
+    .from(registeredModelTags)
+    .where(inArray(registeredModelTags.modelId, [...ids]))
+    .orderBy(registeredModelTags.key);
+}
+
+export interface AliasRow {
+  modelId: number;
+  alias: string;
+  versionId: number;
+  version: number;
+}
+
+export async function aliasesOfModels(db: Db, ids: readonly number[]): Promise<AliasRow[]> {
+  return db
+    .select({
+      modelId: registeredModelAliases.modelId,
+      alias: registeredModelAliases.alias,
+      versionId: registeredModelAliases.versionId,
+      version: modelVersions.version,
+    })
+    .from(registeredModelAliases)
+    .innerJoin(modelVersions, eq(modelVersions.id, registeredModelAliases.versionId))
+    .where(inArray(registeredModelAliases.modelId, [...ids]))
+    .orderBy(registeredModelAliases.alias);
+}
+
+export async function aliasesOfVersions(db: Db, versionIds: readonly number[]) {
+  return db
+    .select({ versionId: registeredModelAliases.versionId, alias: registeredModelAliases.alias })
+    .from(registeredModelAliases)
+    .where(inArray(registeredModelAliases.versionId, [...versionIds]))
+    .orderBy(registeredModelAliases.alias);
+}

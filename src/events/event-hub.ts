@@ -1,0 +1,208 @@
+// Delivers committed registry events to subscribers, in commit order, each exactly once.
+// The event table is the truth; LISTEN/NOTIFY (and a slow poll, for notifications lost while a
+// connection was down) only says "read again". One read per wake-up serves every subscriber.
+import { Repeater } from 'graphql-yoga';
+import { asc, eq, gt } from 'drizzle-orm';
+import type { RegistryDatabase } from '../db/client.js';
+import { registryEventCounter, registryEvents, stageTransitions } from '../db/schema.js';
+import type { RegistryEventRecord, StageTransitionRecord } from '../registry/types.js';
+import { EVENTS_CHANNEL } from './event-log.js';
+import { encodeEventCursor } from './cursor.js';
+import { QueryArgumentError } from '../registry/errors.js';
+
+export type RegistryEventRow = RegistryEventRecord & { transition: StageTransitionRecord | null };
+
+export interface EventHubOptions {
+  /** Events a live subscriber may have waiting before it counts as too slow and is ended. */
+  bufferLimit?: number;
+  /** Safety-net poll, for NOTIFYs lost while the listening connection was down. */
+  pollIntervalMs?: number;
+  /** Rows per read when replaying or catching up. */
+  batchSize?: number;
+}
+
+class Subscriber {
+  queue: RegistryEventRow[] = [];
+  live = false;
+  overflowed = false;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly bufferLimit: number) {}
+
+  offer(batch: RegistryEventRow[]) {
+    if (this.live) {
+      this.queue.push(...batch);
+      if (this.queue.length > this.bufferLimit) this.overflowed = true;
+    }
+    this.wake();
+  }
+
+  wake() {
+    this.wakeUp?.();
+    this.wakeUp = null;
+  }
+
+  sleep(): Promise<void> {
+    return new Promise((resolve) => (this.wakeUp = resolve));
+  }
+}
+
+export class EventHub {
+  /** The newest position this hub has read and handed to subscribers. */
+  private last = 0;
+  private readonly subscribers = new Set<Subscriber>();
+  private reading: Promise<void> | null = null;
+  private closed = false;
+  private readAgain = false;
+  private unlisten: (() => Promise<void>) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly bufferLimit: number;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly database: RegistryDatabase,
+    options: EventHubOptions = {},
+  ) {
+    this.bufferLimit = options.bufferLimit ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  async start(): Promise<void> {
+    this.last = await this.newestPosition();
+    this.unlisten = await this.database.channels.listen(
+      EVENTS_CHANNEL,
+      () => this.wake(),
+      () => this.wake(), // reconnected: notifications may have been missed, so read the table
+    );
+    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Completes every open stream and stops listening. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.unlisten?.().catch(() => {});
+    await this.reading;
+    for (const sub of this.subscribers) sub.wake();
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** The newest committed position (the counter row is read without waiting for its lock). */
+  async newestPosition(): Promise<number> {
+    const [row] = await this.database.db.select({ last: registryEventCounter.lastPosition }).from(registryEventCounter).where(eq(registryEventCounter.id, 1));
+    return Number(row?.last ?? 0);
+  }
+
+  /** Committed events after `position`, oldest first, with their stage transitions. */
+  async readAfter(position: number, limit: number): Promise<RegistryEventRow[]> {
+    const rows = await this.database.db
+      .select({ event: registryEvents, transition: stageTransitions })
+      .from(registryEvents)
+      .leftJoin(stageTransitions, eq(stageTransitions.id, registryEvents.transitionId))
+      .where(gt(registryEvents.position, position))
+      .orderBy(asc(registryEvents.position))
+      .limit(limit);
+    return rows.map((r) => ({ ...r.event, position: Number(r.event.position), transition: r.transition }));
+  }
+
+  /** Reads what is new and offers it to every subscriber; wake-ups during a read cause one more read. */
+  wake(): void {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.readAgain = false;
+        try {
+          for (;;) {
+            const batch = await this.readAfter(this.last, this.batchSize);
+            if (batch.length === 0) break;
+            this.last = batch.at(-1)!.position;
+            for (const sub of this.subscribers) sub.offer(batch);
+            if (batch.length < this.batchSize) break;
+          }
+        } catch {
+          // The database is unreachable for now; the next notification or poll retries.
+        }
+      } while (this.readAgain);
+      this.reading = null;
+    })();
+  }
+
+  /**
+   * A stream of the events after `after` (a resume token) or, without it, after now, that `accept`
+   * keeps. Replays from the table, then goes live with no gap and no repeat at the switch.
+   */
+  stream(options: { accept: (event: RegistryEventRow) => boolean; beforeEach?: () => void; startPosition?: number }): Repeater<RegistryEventRow> {
+    const { accept, beforeEach } = options;
+    const startPosition = options.startPosition;
+    return new Repeater<RegistryEventRow>(async (push, stop) => {
+      const sub = new Subscriber(this.bufferLimit);
+      let stopped = this.closed;
+      void stop.then(() => {
+        stopped = true;
+        sub.wake();
+      });
+      this.subscribers.add(sub);
+      try {
+        let cursor = startPosition ?? (await this.newestPosition());
+        const deliver = async (event: RegistryEventRow) => {
+          cursor = event.position;
+          if (!accept(event)) return;
+          beforeEach?.();
+          await push(event);
+        };
+        while (!stopped) {
+          if (this.closed) {
+            stop();
+            break;
+          }
+          if (sub.overflowed) {
+            stop(
+              new QueryArgumentError(
+                `Subscriber too slow: more than ${this.bufferLimit} events waiting. Resubscribe with after: "${encodeEventCursor(cursor)}".`,
+                'after',
+              ),
+            );
+            break;
+          }
+          if (!sub.live) {
+            // Replay or catch up from the table.
+            const rows = await this.readAfter(cursor, this.batchSize);
+            for (const event of rows) {
+              if (stopped) break;
+              await deliver(event);
+            }
+            // Go live only when nothing newer than what we read has been handed out yet.
+            if (rows.length < this.batchSize && this.last <= cursor) {
+              sub.live = true;
+              sub.queue = [];
+            }
+            continue;
+          }
+          const batch = sub.queue;
+          sub.queue = [];
+          for (const event of batch) {
+            if (stopped) break;
+            if (event.position <= cursor) continue;
+            if (event.position !== cursor + 1) {
+              sub.live = false; // a hole: read it from the table
+              break;
+            }
+            await deliver(event);
+          }
+          if (sub.live && sub.queue.length === 0 && !stopped && !sub.overflowed && !this.closed) await sub.sleep();
+        }
+      } finally {
+        this.subscribers.delete(sub);
+      }
+    });
+  }
+}

@@ -1,0 +1,158 @@
+// Request-scoped DataLoaders: every per-parent lookup is batched into one statement per
+// level of the query, so the statement count follows the query's depth, not its page sizes.
+import DataLoader from 'dataloader';
+import type { Db } from '../db/client.js';
+import type { Page, PageArgs, PagePlan } from '../db/queries/keyset.js';
+import {
+  countVersionsOfModels,
+  groupBy,
+  latestVersionsOfModels,
+  metricsOfVersions,
+  planModelVersionsPage,
+  tagsOfVersions,
+  versionPagesOfModels,
+  versionsByAlias,
+  versionsByIds,
+  versionsByName,
+  versionsByNumber,
+} from '../db/queries/model-versions.js';
+import { aliasesOfModels, aliasesOfVersions, modelsByIds, modelsByNames, tagsOfModels, type AliasRow } from '../db/queries/registered-models.js';
+import {
+  countTransitionsOfVersions,
+  planVersionTransitionsPage,
+  transitionPagesOfVersions,
+  transitionsByIds,
+} from '../db/queries/stage-transitions.js';
+import type { ModelVersionRecord, RegisteredModelRecord, Stage, StageTransitionRecord } from '../registry/types.js';
+
+interface Keyed {
+  /** Keys with the same group are answered by one statement. */
+  group: string;
+}
+
+/** Batches keys per group (e.g. per page size and cursor) and runs one statement per group. */
+function groupedLoader<K extends Keyed, V>(cacheKey: (key: K) => string, loadGroup: (keys: K[]) => Promise<V[]>) {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const results = new Array<V>(keys.length);
+      const groups = groupBy(
+        keys.map((key, index) => ({ key, index })),
+        (k) => k.key.group,
+      );
+      await Promise.all(
+        [...groups.values()].map(async (items) => {
+          const values = await loadGroup(items.map((i) => i.key));
+          items.forEach((item, i) => (results[item.index] = values[i]));
+        }),
+      );
+      return results;
+    },
+    { cacheKeyFn: cacheKey },
+  );
+}
+
+function byKey<K, T>(keys: readonly K[], rows: T[], keyOf: (row: T) => K): (T | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+function listsByOwner<T extends { ownerId: number }>(ids: readonly number[], rows: T[]) {
+  const groups = groupBy(rows, (r) => r.ownerId);
+  return ids.map((id) => groups.get(id) ?? []);
+}
+
+const stagesKey = (stages: Stage[] | null | undefined) => (stages ? [...new Set(stages)].sort().join(',') || '-' : '*');
+
+export interface VersionPageKey extends Keyed {
+  modelId: number;
+  plan: PagePlan;
+  stages: Stage[] | null | undefined;
+}
+export interface TransitionPageKey extends Keyed {
+  versionId: number;
+  plan: PagePlan;
+}
+export interface StagesKey extends Keyed {
+  id: number;
+  stages: Stage[] | null | undefined;
+}
+
+export function createLoaders(db: Db) {
+  return {
+    modelById: new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id)),
+    modelByName: new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name)),
+    versionById: new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id)),
+    versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersionRecord | null, string>(
+      async (keys) => byKey(keys.map((k) => `${k.modelId}:${k.version}`), await versionsByNumber(db, keys), (v) => `${v.modelId}:${v.version}`),
+      { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
+    ),
+    versionByName: new DataLoader<{ name: string; version: number }, ModelVersionRecord | null, string>(
+      async (keys) => byKey(keys.map((k) => JSON.stringify([k.name, k.version])), await versionsByName(db, keys), (v) => JSON.stringify([v.modelName, v.version])),
+      { cacheKeyFn: (k) => JSON.stringify([k.name, k.version]) },
+    ),
+    versionByAlias: new DataLoader<{ modelId: number; alias: string }, ModelVersionRecord | null, string>(
+      async (keys) => byKey(keys.map((k) => JSON.stringify([k.modelId, k.alias])), await versionsByAlias(db, keys), (v) => JSON.stringify([v.modelId, v.alias])),
+      { cacheKeyFn: (k) => JSON.stringify([k.modelId, k.alias]) },
+    ),
+    modelTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfModels(db, ids))),
+    versionTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfVersions(db, ids))),
+    versionMetrics: new DataLoader<number, { key: string; value: number }[]>(async (ids) => listsByOwner(ids, await metricsOfVersions(db, ids))),
+    modelAliases: new DataLoader<number, AliasRow[]>(async (ids) => {
+      const groups = groupBy(await aliasesOfModels(db, ids), (a) => a.modelId);
+      return ids.map((id) => groups.get(id) ?? []);
+    }),
+    versionAliases: new DataLoader<number, string[]>(async (ids) => {
+      const groups = groupBy(await aliasesOfVersions(db, ids), (a) => a.versionId);
+      return ids.map((id) => (groups.get(id) ?? []).map((a) => a.alias));
+    }),
+    latestVersions: groupedLoader<StagesKey, ModelVersionRecord[]>(
+      (k) => `${k.id}|${k.group}`,
+      async (keys) => {
+        const byModel = await latestVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
+        return keys.map((k) => byModel.get(k.id) ?? []);
+      },
+    ),
+    versionPages: groupedLoader<VersionPageKey, Page<ModelVersionRecord>>(
+      (k) => `${k.modelId}|${k.group}`,
+      async (keys) => {
+        const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages);
+        return keys.map((k) => pages.get(k.modelId)!);
+      },
+    ),
+    versionCounts: groupedLoader<StagesKey, number>(
+      (k) => `${k.id}|${k.group}`,
+      async (keys) => {
+        const counts = await countVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
+        return keys.map((k) => counts.get(k.id) ?? 0);
+      },
+    ),
+    transitionPages: groupedLoader<TransitionPageKey, Page<StageTransitionRecord>>(
+      (k) => `${k.versionId}|${k.group}`,
+      async (keys) => {
+        const pages = await transitionPagesOfVersions(db, keys.map((k) => k.versionId), keys[0].plan);
+        return keys.map((k) => pages.get(k.versionId)!);
+      },
+    ),
+    transitionCounts: new DataLoader<number, number>(async (ids) => {
+      const counts = await countTransitionsOfVersions(db, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    transitionById: new DataLoader<number, StageTransitionRecord | null>(async (ids) => byKey(ids, await transitionsByIds(db, ids), (t) => t.id)),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }): VersionPageKey {
+  const plan = planModelVersionsPage(args);
+  return { modelId, plan, stages: args.stages, group: JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages)]) };
+}
+
+export function transitionPageKey(versionId: number, args: PageArgs): TransitionPageKey {
+  const plan = planVersionTransitionsPage(args);
+  return { versionId, plan, group: JSON.stringify([plan.limit, plan.backward, plan.from]) };
+}
+
+export function stagesKeyOf(id: number, stages: Stage[] | null | undefined): StagesKey {
+  return { id, stages, group: stagesKey(stages) };
+}

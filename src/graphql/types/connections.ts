@@ -1,0 +1,56 @@
+// The contract's connection types, shared by every field that pages through the same kind.
+import type { Page } from '../../db/queries/keyset.js';
+import { builder } from '../builder.js';
+import { ModelVersionRef, RegisteredModelRef, StageTransitionRef } from './refs.js';
+
+const totalCountField = (description: string) =>
+  ({
+    fields: (t: any) => ({
+      totalCount: t.int({ description, resolve: (connection: { totalCount: () => Promise<number> }) => connection.totalCount() }),
+    }),
+  }) as const;
+
+export const RegisteredModelConnection = builder.connectionObject(
+  {
+    type: RegisteredModelRef,
+    name: 'RegisteredModelConnection',
+    description: 'A page of registered models.',
+    ...totalCountField('Counts every match of the filter: linear in their number, computed only when asked for.'),
+  },
+  { name: 'RegisteredModelEdge', description: 'A registered model and its cursor.' },
+);
+
+export const ModelVersionConnection = builder.connectionObject(
+  {
+    type: ModelVersionRef,
+    name: 'ModelVersionConnection',
+    description: 'A page of model versions.',
+    ...totalCountField('Counts every match: linear in their number, computed only when asked for.'),
+  },
+  { name: 'ModelVersionEdge', description: 'A model version and its cursor.' },
+);
+
+export const StageTransitionConnection = builder.connectionObject(
+  {
+    type: StageTransitionRef,
+    name: 'StageTransitionConnection',
+    description: 'A page of stage history.',
+    ...totalCountField('Counts every match: linear in their number, computed only when asked for.'),
+  },
+  { name: 'StageTransitionEdge', description: 'A stage change and its cursor.' },
+);
+
+/** A Relay connection result from a keyset page. */
+export function toConnection<T>(page: Page<T>, cursorOf: (item: T) => string, totalCount: () => Promise<number>) {
+  const edges = page.items.map((node) => ({ node, cursor: cursorOf(node) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}

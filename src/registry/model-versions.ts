@@ -1,0 +1,196 @@
+// Model versions: creation (and mlflow.register_model), edits, delete, tags and metrics.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, RegistryDatabase } from '../db/client.js';
+import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
+import { InvalidInputError } from './errors.js';
+import { allocateVersionNumber, lockModel, lockVersion, modelColumns, touchModel } from './locks.js';
+import { type Actor, type Change, runChange } from './transaction.js';
+import type { MetricInput, ModelVersionRecord, RegisteredModelRecord, TagInput } from './types.js';
+import {
+  checkDescription,
+  checkMetrics,
+  checkModelName,
+  checkRunId,
+  checkSource,
+  checkTagKey,
+  checkTags,
+  checkTagValue,
+  checkVersionNumber,
+} from './validation.js';
+
+export interface NewVersionInput {
+  name: string;
+  source: string;
+  runId?: string | null;
+  description?: string | null;
+  tags?: TagInput[] | null;
+  metrics?: MetricInput[] | null;
+}
+
+function checkNewVersion(input: NewVersionInput) {
+  return {
+    source: checkSource(input.source, ['input', 'source']),
+    runId: checkRunId(input.runId, ['input', 'runId']),
+    description: checkDescription(input.description, ['input', 'description']),
+    tags: checkTags(input.tags, ['input', 'tags']),
+    metrics: checkMetrics(input.metrics, ['input', 'metrics']),
+  };
+}
+
+async function insertVersion(
+  change: Change,
+  model: RegisteredModelRecord,
+  version: number,
+  fields: ReturnType<typeof checkNewVersion>,
+): Promise<ModelVersionRecord> {
+  const { tags, metrics, ...columns } = fields;
+  const [row] = await change.tx
+    .insert(modelVersions)
+    .values({ modelId: model.id, version, ...columns })
+    .returning();
+  if (tags.length) await change.tx.insert(modelVersionTags).values(tags.map((t) => ({ versionId: row.id, ...t })));
+  if (metrics.length) await change.tx.insert(modelVersionMetrics).values(metrics.map((m) => ({ versionId: row.id, ...m })));
+  change.record({ type: 'VERSION_CREATED', modelId: model.id, modelName: model.name, versionId: row.id, version });
+  return { ...row, modelName: model.name };
+}
+
+export async function createModelVersion(database: RegistryDatabase, actor: Actor, input: NewVersionInput): Promise<ModelVersionRecord> {
+  const fields = checkNewVersion(input);
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await allocateVersionNumber(change.tx, input.name);
+    return insertVersion(change, model, version, fields);
+  });
+  return value;
+}
+
+/** mlflow.register_model: creates the model when it is missing, then its next version. */
+export async function registerModel(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: NewVersionInput,
+): Promise<{ model: RegisteredModelRecord; version: ModelVersionRecord }> {
+  const name = checkModelName(input.name, ['input', 'name']);
+  const fields = checkNewVersion(input);
+  const { value } = await runChange(database, actor, async (change) => {
+    // One statement creates the model or takes its next number under the row lock, so
+    // concurrent registrations of a new name make one model and versions 1..n.
+    const [row] = await change.tx
+      .insert(registeredModels)
+      .values({ name, nextVersion: 2 })
+      .onConflictDoUpdate({
+        target: registeredModels.name,
+        set: { nextVersion: sql`${registeredModels.nextVersion} + 1`, updatedAt: sql`now()` },
+      })
+      .returning({
+        ...modelColumns,
+        version: sql<number>`${registeredModels.nextVersion} - 1`,
+        created: sql<boolean>`(xmax = 0)`,
+      });
+    const { version, created, ...model } = row;
+    if (created) change.record({ type: 'MODEL_CREATED', modelId: model.id, modelName: model.name });
+    const modelVersion = await insertVersion(change, model, Number(version), fields);
+    return { model, version: modelVersion };
+  });
+  return value;
+}
+
+async function lockModelVersion(tx: Db, name: string, version: number) {
+  checkVersionNumber(version, ['input', 'version']);
+  const model = await lockModel(tx, name);
+  return { model, version: await lockVersion(tx, model, version) };
+}
+
+/** Edits the description only; unlike other version changes it leaves the model's updatedAt alone. */
+export async function updateModelVersion(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: { name: string; version: number; description?: string | null },
+): Promise<ModelVersionRecord> {
+  const description = checkDescription(input.description, ['input', 'description']);
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const [row] = await change.tx
+      .update(modelVersions)
+      .set({ description, updatedAt: sql`now()` })
+      .where(eq(modelVersions.id, version.id))
+      .returning();
+    change.record({ type: 'VERSION_UPDATED', modelId: model.id, modelName: model.name, versionId: row.id, version: row.version });
+    return { ...row, modelName: model.name };
+  });
+  return value;
+}
+
+/** Deletes the version and its aliases; its number is never reused, its stage history stays. */
+export async function deleteModelVersion(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: { name: string; version: number },
+): Promise<ModelVersionRecord> {
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    await change.tx.delete(modelVersions).where(eq(modelVersions.id, version.id));
+    await touchModel(change.tx, model);
+    change.record({ type: 'VERSION_DELETED', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
+    return version;
+  });
+  return value;
+}
+
+export async function setModelVersionTag(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: { name: string; version: number; key: string; value: string },
+): Promise<ModelVersionRecord> {
+  const key = checkTagKey(input.key, ['input', 'key']);
+  const tagValue = checkTagValue(input.value, ['input', 'value']);
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    await change.tx
+      .insert(modelVersionTags)
+      .values({ versionId: version.id, key, value: tagValue })
+      .onConflictDoUpdate({ target: [modelVersionTags.versionId, modelVersionTags.key], set: { value: tagValue } });
+    change.record({ type: 'TAG_SET', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
+    return version;
+  });
+  return value;
+}
+
+export async function deleteModelVersionTag(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: { name: string; version: number; key: string },
+): Promise<ModelVersionRecord> {
+  const key = checkTagKey(input.key, ['input', 'key']);
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const deleted = await change.tx
+      .delete(modelVersionTags)
+      .where(and(eq(modelVersionTags.versionId, version.id), eq(modelVersionTags.key, key)))
+      .returning({ key: modelVersionTags.key });
+    if (deleted.length) {
+      change.record({ type: 'TAG_DELETED', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
+    }
+    return version;
+  });
+  return value;
+}
+
+/** Sets each metric's latest value (adds or overwrites). */
+export async function logModelVersionMetrics(
+  database: RegistryDatabase,
+  actor: Actor,
+  input: { name: string; version: number; metrics: MetricInput[] },
+): Promise<ModelVersionRecord> {
+  const metrics = checkMetrics(input.metrics, ['input', 'metrics']);
+  if (metrics.length === 0) throw new InvalidInputError('At least one metric is required', ['input', 'metrics']);
+  const { value } = await runChange(database, actor, async (change) => {
+    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    await change.tx
+      .insert(modelVersionMetrics)
+      .values(metrics.map((m) => ({ versionId: version.id, ...m })))
+      .onConflictDoUpdate({ target: [modelVersionMetrics.versionId, modelVersionMetrics.key], set: { value: sql`excluded.value` } });
+    change.record({ type: 'METRICS_LOGGED', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
+    return version;
+  });
+  return value;
+}

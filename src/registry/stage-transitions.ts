@@ -1,0 +1,171 @@
+// Stage changes: transitionStage (with archiving and preconditions) and the guarded promotion.
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Db, RegistryDatabase } from '../db/client.js';
+import { modelVersionMetrics, modelVersions } from '../db/schema.js';
+import { InvalidInputError, PreconditionFailedError } from './errors.js';
+import { lockModel, lockVersion, touchModel } from './locks.js';
+import { type Actor, type Change, runChange } from './transaction.js';
+import { ACTIVE_STAGES, type MetricRequirement, type ModelVersionRecord, type RegisteredModelRecord, type Stage, type StageTransitionRecord } from './types.js';
+import { checkComment, checkModelName, checkRequirements, checkVersionNumber } from './validation.js';
+
+export interface StageChangeResult {
+  modelVersion: ModelVersionRecord;
+  /** This version's record first (when its stage changed), then those archived. */
+  transitions: StageTransitionRecord[];
+  archivedVersions: ModelVersionRecord[];
+}
+
+const COMPARE: Record<MetricRequirement['op'], (a: number, b: number) => boolean> = {
+  GT: (a, b) => a > b,
+  GTE: (a, b) => a >= b,
+  LT: (a, b) => a < b,
+  LTE: (a, b) => a <= b,
+  EQ: (a, b) => a === b,
+};
+const SYMBOL = { GT: '>', GTE: '>=', LT: '<', LTE: '<=', EQ: '==' } as const;
+
+/** Fails with PRECONDITION_FAILED naming every requirement the version's metrics do not meet. */
+async function checkRequirementsHold(tx: Db, version: ModelVersionRecord, requirements: MetricRequirement[]) {
+  if (requirements.length === 0) return;
+  const rows = await tx
+    .select({ key: modelVersionMetrics.key, value: modelVersionMetrics.value })
+    .from(modelVersionMetrics)
+    .where(and(eq(modelVersionMetrics.versionId, version.id), inArray(modelVersionMetrics.key, requirements.map((r) => r.metric))));
+  const metrics = new Map(rows.map((r) => [r.key, r.value]));
+  const failed = requirements.filter((r) => {
+    const actual = metrics.get(r.metric);
+    return actual === undefined || !COMPARE[r.op](actual, r.value);
+  });
+  if (failed.length) {
+    const reasons = failed.map((r) => {
+      const actual = metrics.get(r.metric);
+      return `${r.metric} ${SYMBOL[r.op]} ${r.value} (${actual === undefined ? 'metric not logged' : `is ${actual}`})`;
+    });
+    throw new PreconditionFailedError(
+      `Version ${version.version} of ${version.modelName} does not meet its requirements: ${reasons.join('; ')}`,
+    );
+  }
+}
+
+/** Moves an already locked version, archiving the others in the target stage when asked. */
+async function moveToStage(
+  change: Change,
+  model: RegisteredModelRecord,
+  version: ModelVersionRecord,
+  stage: Stage,
+  archiveExisting: boolean,
+  comment: string | null,
+): Promise<{ modelVersion: ModelVersionRecord; archived: ModelVersionRecord[] }> {
+  const { tx } = change;
+  let modelVersion = version;
+  if (version.stage !== stage) {
+    const [row] = await tx
+      .update(modelVersions)
+      .set({ stage, updatedAt: sql`now()` })
+      .where(eq(modelVersions.id, version.id))
+      .returning();
+    modelVersion = { ...row, modelName: model.name };
+    change.record({
+      type: 'STAGE_CHANGED',
+      modelId: model.id,
+      modelName: model.name,
+      versionId: version.id,
+      version: version.version,
+      transition: { fromStage: version.stage, toStage: stage, comment },
+    });
+  }
+  let archived: ModelVersionRecord[] = [];
+  if (archiveExisting) {
+    const rows = await tx
+      .update(modelVersions)
+      .set({ stage: 'ARCHIVED', updatedAt: sql`now()` })
+      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, stage), ne(modelVersions.id, version.id)))
+      .returning();
+    archived = rows.sort((a, b) => b.version - a.version).map((row) => ({ ...row, modelName: model.name }));
+    for (const row of archived) {
+      change.record({
+        type: 'STAGE_CHANGED',
+        modelId: model.id,
+        modelName: model.name,
+        versionId: row.id,
+        version: row.version,
+        transition: { fromStage: stage, toStage: 'ARCHIVED', comment },
+      });
+    }
+  }
+  if (modelVersion !== version || archived.length) await touchModel(tx, model);
+  return { modelVersion, archived };
+}
+
+export interface TransitionInput {
+  name: string;
+  version: number;
+  stage: Stage;
+  archiveExistingVersions?: boolean | null;
+  expectedStage?: Stage | null;
+  requirements?: MetricRequirement[] | null;
+  comment?: string | null;
+}
+
+export async function transitionStage(database: RegistryDatabase, actor: Actor, input: TransitionInput): Promise<StageChangeResult> {
+  const archive = input.archiveExistingVersions ?? false;
+  if (archive && !ACTIVE_STAGES.includes(input.stage)) {
+    throw new InvalidInputError(
+      `archiveExistingVersions applies only to STAGING or PRODUCTION, not to ${input.stage}`,
+      ['input', 'archiveExistingVersions'],
+    );
+  }
+  checkVersionNumber(input.version, ['input', 'version']);
+  const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
+  const comment = checkComment(input.comment, ['input', 'comment']);
+  const { value, transitions } = await runChange(database, actor, async (change) => {
+    const model = await lockModel(change.tx, input.name);
+    const version = await lockVersion(change.tx, model, input.version);
+    if (input.expectedStage && version.stage !== input.expectedStage) {
+      throw new PreconditionFailedError(
+        `Version ${version.version} of ${model.name} is in ${version.stage}, not in the expected ${input.expectedStage}`,
+      );
+    }
+    await checkRequirementsHold(change.tx, version, requirements);
+    return moveToStage(change, model, version, input.stage, archive, comment);
+  });
+  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitions };
+}
+
+export interface PromoteInput {
+  name: string;
+  fromStage: Stage;
+  toStage: Stage;
+  requirements?: MetricRequirement[] | null;
+  archiveExistingVersions?: boolean | null;
+  comment?: string | null;
+}
+
+/**
+ * The guarded promotion: the newest version in `fromStage`, checked against the requirements,
+ * moved to `toStage`. The model row lock serializes concurrent promotions of one model, so
+ * a version is never promoted twice. Archiving applies only when `toStage` is STAGING or PRODUCTION.
+ */
+export async function promoteModelVersion(database: RegistryDatabase, actor: Actor, input: PromoteInput): Promise<StageChangeResult> {
+  checkModelName(input.name, ['input', 'name']);
+  if (input.fromStage === input.toStage) {
+    throw new InvalidInputError('fromStage and toStage must differ', ['input', 'toStage']);
+  }
+  const archive = (input.archiveExistingVersions ?? true) && ACTIVE_STAGES.includes(input.toStage);
+  const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
+  const comment = checkComment(input.comment, ['input', 'comment']);
+  const { value, transitions } = await runChange(database, actor, async (change) => {
+    const model = await lockModel(change.tx, input.name);
+    const [newest] = await change.tx
+      .select({ version: modelVersions.version })
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, input.fromStage)))
+      .orderBy(desc(modelVersions.version))
+      .limit(1);
+    if (!newest) throw new PreconditionFailedError(`No version of ${model.name} is in ${input.fromStage}`);
+    const version = await lockVersion(change.tx, model, newest.version);
+    await checkRequirementsHold(change.tx, version, requirements);
+    return moveToStage(change, model, version, input.toStage, archive, comment);
+  });
+  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitions };
+}
