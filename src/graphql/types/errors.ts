@@ -1,15 +1,9 @@
 // Domain errors as GraphQL types, and the result unions mutations return them in.
 // The contract shares unions between fields (RegisteredModelResult, TransitionModelVersionStagePayload),
 // which per-field unions cannot express, so the unions are declared here once and reused.
+// Errors travel as plain objects: graphql-js treats a resolver's returned Error instance as a throw.
 import type { ObjectRef } from '@pothos/core';
-import {
-  AlreadyExistsError,
-  InvalidInputError,
-  NotFoundError,
-  PermissionDeniedError,
-  PreconditionFailedError,
-  RegistryError,
-} from '../../registry/errors.js';
+import { InvalidInputError, RegistryError } from '../../registry/errors.js';
 import { builder } from '../builder.js';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
@@ -26,7 +20,17 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
   } as const,
 });
 
-export const ErrorInterface = builder.interfaceRef<RegistryError>('Error').implement({
+type ErrorName = 'AlreadyExistsError' | 'NotFoundError' | 'InvalidInputError' | 'PreconditionFailedError' | 'PermissionDeniedError';
+
+/** A domain error as GraphQL data. */
+export interface ErrorResult {
+  type: ErrorName;
+  message: string;
+  code: RegistryError['code'];
+  path: string[] | null;
+}
+
+export const ErrorInterface = builder.interfaceRef<ErrorResult>('Error').implement({
   description: 'Every expected failure of a mutation is one of these, returned as data.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people.' }),
@@ -34,44 +38,44 @@ export const ErrorInterface = builder.interfaceRef<RegistryError>('Error').imple
   }),
 });
 
-function errorType(cls: abstract new (...args: never[]) => RegistryError, name: string, description: string) {
-  return builder.objectRef<RegistryError>(name).implement({
+const isErrorOf = (name: string) => (value: unknown) => (value as ErrorResult | null)?.type === name;
+
+function errorType(name: ErrorName, description: string) {
+  return builder.objectRef<ErrorResult>(name).implement({
     description,
     interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof cls,
+    isTypeOf: isErrorOf(name),
     fields: () => ({}),
   });
 }
 
-export const AlreadyExistsErrorRef = errorType(AlreadyExistsError, 'AlreadyExistsError', 'A registered model with that name exists already.');
-export const NotFoundErrorRef = errorType(NotFoundError, 'NotFoundError', 'The model, version or alias named does not exist.');
+export const AlreadyExistsErrorRef = errorType('AlreadyExistsError', 'A registered model with that name exists already.');
+export const NotFoundErrorRef = errorType('NotFoundError', 'The model, version or alias named does not exist.');
 export const PreconditionFailedErrorRef = errorType(
-  PreconditionFailedError,
   'PreconditionFailedError',
   'A precondition of the request (expectedStage, a metric requirement, a version to promote) did not hold. Nothing was changed.',
 );
-export const PermissionDeniedErrorRef = errorType(PermissionDeniedError, 'PermissionDeniedError', 'The caller may not make this change.');
-export const InvalidInputErrorRef = builder.objectRef<RegistryError>('InvalidInputError').implement({
+export const PermissionDeniedErrorRef = errorType('PermissionDeniedError', 'The caller may not make this change.');
+export const InvalidInputErrorRef = builder.objectRef<ErrorResult>('InvalidInputError').implement({
   description: 'An input broke a validation rule. Nothing was changed.',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof InvalidInputError,
+  isTypeOf: isErrorOf('InvalidInputError'),
   fields: (t) => ({
     path: t.stringList({
       nullable: true,
       description: 'The input field at fault, e.g. ["input", "name"].',
-      resolve: (e) => (e instanceof InvalidInputError ? e.path : null),
+      resolve: (e) => e.path,
     }),
   }),
 });
 
-const ERROR_REFS = {
+const ERROR_REFS: Record<ErrorName, unknown> = {
   AlreadyExistsError: AlreadyExistsErrorRef,
   NotFoundError: NotFoundErrorRef,
   InvalidInputError: InvalidInputErrorRef,
   PreconditionFailedError: PreconditionFailedErrorRef,
   PermissionDeniedError: PermissionDeniedErrorRef,
 };
-type ErrorName = keyof typeof ERROR_REFS;
 const TYPE_BY_CODE: Record<RegistryError['code'], ErrorName> = {
   RESOURCE_ALREADY_EXISTS: 'AlreadyExistsError',
   RESOURCE_DOES_NOT_EXIST: 'NotFoundError',
@@ -85,17 +89,19 @@ const TYPE_BY_CODE: Record<RegistryError['code'], ErrorName> = {
 export function resultUnion<T extends object>(name: string, payload: ObjectRef<any, T>, errors: ErrorName[], description: string) {
   return builder.unionType(name, {
     description,
-    types: [payload, ...errors.map((e) => ERROR_REFS[e])],
-    resolveType: (value) => (value instanceof RegistryError ? TYPE_BY_CODE[value.code] : payload.name),
+    types: [payload, ...errors.map((e) => ERROR_REFS[e] as ObjectRef<any, ErrorResult>)],
+    resolveType: (value) => ((value as Partial<ErrorResult>).type && (value as ErrorResult).message !== undefined ? (value as ErrorResult).type : payload.name),
   });
 }
 
 /** Runs a registry operation, returning its expected failures as data instead of throwing them. */
-export async function asResult<T>(operation: () => Promise<T>): Promise<T | RegistryError> {
+export async function asResult<T>(operation: () => Promise<T>): Promise<T | ErrorResult> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof RegistryError) return error;
+    if (error instanceof RegistryError) {
+      return { type: TYPE_BY_CODE[error.code], message: error.message, code: error.code, path: error instanceof InvalidInputError ? error.path : null };
+    }
     throw error;
   }
 }
