@@ -1,0 +1,113 @@
+// Invariants under parallel writers: version numbers, one model per name, one PRODUCTION
+// version when archiving, and no version promoted twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from './support/databases.js';
+import { createModel, createVersion, promote, registerModel, stages, transition } from './support/ops.js';
+import { startRegistry, type TestRegistry } from './support/registry.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe.each(databaseKinds)('concurrent writers (%s)', (kind) => {
+  let r: TestRegistry;
+  beforeAll(async () => {
+    r = await startRegistry(kind);
+  });
+  afterAll(() => r.stop());
+
+  it('50 parallel createModelVersion on one model give exactly versions 1..50', async () => {
+    await createModel(r, 'parallel-create');
+    const results = await Promise.all(range(50).map(() => createVersion(r, 'parallel-create')));
+    expect(results.every((res) => res.__typename === 'CreateModelVersionPayload')).toBe(true);
+    const numbers = results.map((res) => res.modelVersion.version).sort((a, b) => a - b);
+    expect(numbers).toEqual(range(50));
+    const listed = await r.gql(`{ registeredModel(name: "parallel-create") { versions(first: 100) { totalCount edges { node { version } } } } }`);
+    expect(listed.registeredModel.versions.totalCount).toBe(50);
+    expect(listed.registeredModel.versions.edges.map((e: any) => e.node.version)).toEqual(range(50).reverse());
+  });
+
+  it('30 parallel registerModel of one new name make one model with versions 1..30', async () => {
+    const results = await Promise.all(range(30).map(() => registerModel(r, 'parallel-register')));
+    expect(results.every((res) => res.__typename === 'RegisterModelPayload')).toBe(true);
+    expect(new Set(results.map((res) => res.registeredModel.id)).size).toBe(1);
+    expect(results.map((res) => res.modelVersion.version).sort((a, b) => a - b)).toEqual(range(30));
+    const models = await r.gql(`{ registeredModels(filter: { name: { equals: "parallel-register" } }) { totalCount } }`);
+    expect(models.registeredModels.totalCount).toBe(1);
+  });
+
+  it('version numbers are never reused, even when deletes race with creates', async () => {
+    await createModel(r, 'parallel-delete');
+    for (let i = 0; i < 10; i++) await createVersion(r, 'parallel-delete');
+    const ops = range(10).flatMap((v) => [
+      r.gql(`mutation($v: Int!) { deleteModelVersion(input: { name: "parallel-delete", version: $v }) { __typename } }`, { v }),
+      createVersion(r, 'parallel-delete'),
+    ]);
+    const results = await Promise.all(ops);
+    const created = results.filter((res: any) => res.__typename === 'CreateModelVersionPayload').map((res: any) => res.modelVersion.version);
+    expect(created.sort((a: number, b: number) => a - b)).toEqual(range(10).map((i) => i + 10));
+    expect(Object.keys(await stages(r, 'parallel-delete')).map(Number)).toEqual(range(10).map((i) => i + 10));
+  });
+
+  it('30 parallel archiving transitions to PRODUCTION leave one PRODUCTION version and 59 transition records', async () => {
+    await createModel(r, 'parallel-prod');
+    for (let i = 0; i < 30; i++) await createVersion(r, 'parallel-prod');
+    const results = await Promise.all(
+      range(30).map((version) => transition(r, { name: 'parallel-prod', version, stage: 'PRODUCTION', archiveExistingVersions: true })),
+    );
+    expect(results.every((res) => res.__typename === 'TransitionModelVersionStagePayload')).toBe(true);
+    const byStage = Object.values(await stages(r, 'parallel-prod'));
+    expect(byStage.filter((s) => s === 'PRODUCTION')).toHaveLength(1);
+    expect(byStage.filter((s) => s === 'ARCHIVED')).toHaveLength(29);
+    const history = await r.gql(`{ stageTransitions(first: 1000, filter: { name: "parallel-prod" }) { totalCount edges { node { version fromStage toStage } } } }`);
+    expect(history.stageTransitions.totalCount).toBe(59);
+    // Replaying the history in commit order reproduces the final stages exactly.
+    const replayed: Record<number, string> = {};
+    for (const { node } of history.stageTransitions.edges) {
+      expect(replayed[node.version] ?? 'NONE').toBe(node.fromStage);
+      replayed[node.version] = node.toStage;
+    }
+    expect(replayed).toEqual(await stages(r, 'parallel-prod'));
+  });
+
+  it('10 parallel promoteModelVersion calls never promote a version twice', async () => {
+    await createModel(r, 'parallel-promote');
+    for (let i = 0; i < 3; i++) await createVersion(r, 'parallel-promote', { metrics: [{ key: 'accuracy', value: 0.95 }] });
+    for (const version of [1, 2, 3]) await transition(r, { name: 'parallel-promote', version, stage: 'STAGING' });
+    const results = await Promise.all(
+      range(10).map(() =>
+        promote(r, { name: 'parallel-promote', fromStage: 'STAGING', toStage: 'PRODUCTION', requirements: [{ metric: 'accuracy', op: 'GT', value: 0.9 }] }),
+      ),
+    );
+    const promoted = results.filter((res) => res.__typename === 'TransitionModelVersionStagePayload').map((res) => res.modelVersion.version);
+    expect(promoted).toEqual([...new Set(promoted)]);
+    // The newest STAGING version goes first, then the next newest: 3, 2, 1; the rest find nothing to promote.
+    expect([...promoted].sort()).toEqual([1, 2, 3]);
+    expect(results.filter((res) => res.__typename === 'PreconditionFailedError')).toHaveLength(7);
+    const toProduction = await r.gql(`{ stageTransitions(first: 100, filter: { name: "parallel-promote", toStages: [PRODUCTION] }) { edges { node { version } } } }`);
+    expect(toProduction.stageTransitions.edges.map((e: any) => e.node.version)).toEqual([3, 2, 1]);
+    expect(Object.values(await stages(r, 'parallel-promote')).filter((s) => s === 'PRODUCTION')).toHaveLength(1);
+  });
+
+  it('parallel writers on different models and tags never deadlock', async () => {
+    const names = ['mix-a', 'mix-b', 'mix-c'];
+    for (const name of names) {
+      await createModel(r, name);
+      for (let i = 0; i < 3; i++) await createVersion(r, name);
+    }
+    const ops = range(60).map((i) => {
+      const name = names[i % 3];
+      switch (i % 4) {
+        case 0:
+          return transition(r, { name, version: (i % 3) + 1, stage: 'PRODUCTION', archiveExistingVersions: true });
+        case 1:
+          return r.gql(`mutation($n: String!, $v: String!) { setRegisteredModelTag(input: { name: $n, key: "k", value: $v }) { __typename } }`, { n: name, v: String(i) });
+        case 2:
+          return createVersion(r, name);
+        default:
+          return r.gql(`mutation($n: String!) { setRegisteredModelAlias(input: { name: $n, alias: "champion", version: 1 }) { __typename } }`, { n: name });
+      }
+    });
+    const results = await Promise.all(ops);
+    expect(results).toHaveLength(60);
+    for (const name of names) expect(Object.values(await stages(r, name)).filter((s) => s === 'PRODUCTION').length).toBeLessThanOrEqual(1);
+  });
+});
