@@ -7,7 +7,7 @@ import type { RegistryDatabase } from '../db/client.js';
 import { registryEventCounter, registryEvents, stageTransitions } from '../db/schema.js';
 import type { RegistryEventRecord, StageTransitionRecord } from '../registry/types.js';
 import { EVENTS_CHANNEL } from './event-log.js';
-import { encodeEventCursor } from './cursor.js';
+import { decodeEventCursor, encodeEventCursor } from './cursor.js';
 import { QueryArgumentError } from '../registry/errors.js';
 
 export type RegistryEventRow = RegistryEventRecord & { transition: StageTransitionRecord | null };
@@ -99,6 +99,19 @@ export class EventHub {
     return Number(row?.last ?? 0);
   }
 
+  /**
+   * The position a stream starts after: the client's `after` token, or the newest committed
+   * event when there is none ("from now"). A token from the future is refused.
+   */
+  async resumePosition(after: string | null | undefined): Promise<number> {
+    if (after == null) return this.newestPosition();
+    const position = decodeEventCursor(after);
+    if (position > this.last && position > (await this.newestPosition())) {
+      throw new QueryArgumentError(`Unknown event cursor in 'after': no event has that position yet`, 'after');
+    }
+    return position;
+  }
+
   /** Committed events after `position`, oldest first, with their stage transitions. */
   async readAfter(position: number, limit: number): Promise<RegistryEventRow[]> {
     const rows = await this.database.db
@@ -140,9 +153,12 @@ export class EventHub {
    * A stream of the events after `after` (a resume token) or, without it, after now, that `accept`
    * keeps. Replays from the table, then goes live with no gap and no repeat at the switch.
    */
-  stream(options: { accept: (event: RegistryEventRow) => boolean; beforeEach?: () => void; startPosition?: number }): Repeater<RegistryEventRow> {
-    const { accept, beforeEach } = options;
-    const startPosition = options.startPosition;
+  stream(options: {
+    accept: (event: RegistryEventRow) => boolean;
+    startPosition?: number;
+  }): Repeater<RegistryEventRow> {
+    const { accept } = options;
+    const startPosition = options.startPosition ?? this.last;
     return new Repeater<RegistryEventRow>(async (push, stop) => {
       const sub = new Subscriber(this.bufferLimit);
       let stopped = this.closed;
@@ -152,11 +168,10 @@ export class EventHub {
       });
       this.subscribers.add(sub);
       try {
-        let cursor = startPosition ?? (await this.newestPosition());
+        let cursor = startPosition;
         const deliver = async (event: RegistryEventRow) => {
           cursor = event.position;
           if (!accept(event)) return;
-          beforeEach?.();
           await push(event);
         };
         while (!stopped) {

@@ -8,9 +8,10 @@ export interface RegistryContext {
   database: RegistryDatabase;
   actor: Actor;
   events: EventHub;
-  /** Request-scoped; subscriptions renew them per event so no event sees stale data. */
+  /** Request-scoped DataLoaders; uncached for subscriptions (see `forSubscription`). */
   loaders: Loaders;
-  renewLoaders(): void;
+  /** Switches to loaders without a cache: a long-lived subscription must not serve stale rows. */
+  forSubscription(this: RegistryContext): void;
 }
 
 export interface ServerServices {
@@ -24,8 +25,9 @@ export function createContext(services: ServerServices, actor: Actor): RegistryC
     events: services.events,
     actor,
     loaders: createLoaders(services.database.db),
-    renewLoaders() {
-      context.loaders = createLoaders(services.database.db);
+    // `this`, not the closure: the server may hand resolvers a copy of this object.
+    forSubscription(this: RegistryContext) {
+      this.loaders = createLoaders(services.database.db, { cache: false });
     },
   };
   return context;

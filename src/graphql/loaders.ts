@@ -31,7 +31,7 @@ interface Keyed {
 }
 
 /** Batches keys per group (e.g. per page size and cursor) and runs one statement per group. */
-function groupedLoader<K extends Keyed, V>(cacheKey: (key: K) => string, loadGroup: (keys: K[]) => Promise<V[]>) {
+function groupedLoader<K extends Keyed, V>(cache: boolean, cacheKey: (key: K) => string, loadGroup: (keys: K[]) => Promise<V[]>) {
   return new DataLoader<K, V, string>(
     async (keys) => {
       const results = new Array<V>(keys.length);
@@ -47,7 +47,7 @@ function groupedLoader<K extends Keyed, V>(cacheKey: (key: K) => string, loadGro
       );
       return results;
     },
-    { cacheKeyFn: cacheKey },
+    { cacheKeyFn: cacheKey, cache },
   );
 }
 
@@ -77,35 +77,38 @@ export interface StagesKey extends Keyed {
   stages: Stage[] | null | undefined;
 }
 
-export function createLoaders(db: Db) {
+/** `cache: false` for subscriptions: each event must see the registry as it is now, still batched per tick. */
+export function createLoaders(db: Db, options: { cache?: boolean } = {}) {
+  const cache = options.cache ?? true;
   return {
-    modelById: new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id)),
-    modelByName: new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name)),
-    versionById: new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id)),
+    modelById: new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id), { cache }),
+    modelByName: new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name), { cache }),
+    versionById: new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id), { cache }),
     versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersionRecord | null, string>(
       async (keys) => byKey(keys.map((k) => `${k.modelId}:${k.version}`), await versionsByNumber(db, keys), (v) => `${v.modelId}:${v.version}`),
-      { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
+      { cacheKeyFn: (k) => `${k.modelId}:${k.version}`, cache },
     ),
     versionByName: new DataLoader<{ name: string; version: number }, ModelVersionRecord | null, string>(
       async (keys) => byKey(keys.map((k) => JSON.stringify([k.name, k.version])), await versionsByName(db, keys), (v) => JSON.stringify([v.modelName, v.version])),
-      { cacheKeyFn: (k) => JSON.stringify([k.name, k.version]) },
+      { cacheKeyFn: (k) => JSON.stringify([k.name, k.version]), cache },
     ),
     versionByAlias: new DataLoader<{ modelId: number; alias: string }, ModelVersionRecord | null, string>(
       async (keys) => byKey(keys.map((k) => JSON.stringify([k.modelId, k.alias])), await versionsByAlias(db, keys), (v) => JSON.stringify([v.modelId, v.alias])),
-      { cacheKeyFn: (k) => JSON.stringify([k.modelId, k.alias]) },
+      { cacheKeyFn: (k) => JSON.stringify([k.modelId, k.alias]), cache },
     ),
-    modelTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfModels(db, ids))),
-    versionTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfVersions(db, ids))),
-    versionMetrics: new DataLoader<number, { key: string; value: number }[]>(async (ids) => listsByOwner(ids, await metricsOfVersions(db, ids))),
+    modelTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfModels(db, ids)), { cache }),
+    versionTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfVersions(db, ids)), { cache }),
+    versionMetrics: new DataLoader<number, { key: string; value: number }[]>(async (ids) => listsByOwner(ids, await metricsOfVersions(db, ids)), { cache }),
     modelAliases: new DataLoader<number, AliasRow[]>(async (ids) => {
       const groups = groupBy(await aliasesOfModels(db, ids), (a) => a.modelId);
       return ids.map((id) => groups.get(id) ?? []);
-    }),
+    }, { cache }),
     versionAliases: new DataLoader<number, string[]>(async (ids) => {
       const groups = groupBy(await aliasesOfVersions(db, ids), (a) => a.versionId);
       return ids.map((id) => (groups.get(id) ?? []).map((a) => a.alias));
-    }),
+    }, { cache }),
     latestVersions: groupedLoader<StagesKey, ModelVersionRecord[]>(
+      cache,
       (k) => `${k.id}|${k.group}`,
       async (keys) => {
         const byModel = await latestVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
@@ -113,6 +116,7 @@ export function createLoaders(db: Db) {
       },
     ),
     versionPages: groupedLoader<VersionPageKey, Page<ModelVersionRecord>>(
+      cache,
       (k) => `${k.modelId}|${k.group}`,
       async (keys) => {
         const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages);
@@ -120,6 +124,7 @@ export function createLoaders(db: Db) {
       },
     ),
     versionCounts: groupedLoader<StagesKey, number>(
+      cache,
       (k) => `${k.id}|${k.group}`,
       async (keys) => {
         const counts = await countVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
@@ -127,6 +132,7 @@ export function createLoaders(db: Db) {
       },
     ),
     transitionPages: groupedLoader<TransitionPageKey, Page<StageTransitionRecord>>(
+      cache,
       (k) => `${k.versionId}|${k.group}`,
       async (keys) => {
         const pages = await transitionPagesOfVersions(db, keys.map((k) => k.versionId), keys[0].plan);
@@ -136,8 +142,8 @@ export function createLoaders(db: Db) {
     transitionCounts: new DataLoader<number, number>(async (ids) => {
       const counts = await countTransitionsOfVersions(db, ids);
       return ids.map((id) => counts.get(id) ?? 0);
-    }),
-    transitionById: new DataLoader<number, StageTransitionRecord | null>(async (ids) => byKey(ids, await transitionsByIds(db, ids), (t) => t.id)),
+    }, { cache }),
+    transitionById: new DataLoader<number, StageTransitionRecord | null>(async (ids) => byKey(ids, await transitionsByIds(db, ids), (t) => t.id), { cache }),
   };
 }
 

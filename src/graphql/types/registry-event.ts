@@ -1,5 +1,5 @@
 // RegistryEvent and the subscriptions: durable, resumable streams of committed changes.
-import { decodeEventCursor, encodeEventCursor } from '../../events/cursor.js';
+import { encodeEventCursor } from '../../events/cursor.js';
 import type { RegistryEventType } from '../../events/event-log.js';
 import type { Stage } from '../../registry/types.js';
 import { builder } from '../builder.js';
@@ -44,12 +44,12 @@ builder.subscriptionFields((t) => ({
       stages: t.arg({ type: [StageEnum] }),
       after: t.arg.string({ description: 'A StageTransition or RegistryEvent cursor.' }),
     },
-    subscribe: (_, args, ctx) => {
+    subscribe: async (_, args, ctx) => {
+      ctx.forSubscription();
       const stages = args.stages ? new Set<Stage>(args.stages) : null;
       return ctx.events.stream({
-        startPosition: args.after != null ? decodeEventCursor(args.after) : undefined,
+        startPosition: await ctx.events.resumePosition(args.after),
         accept: (e) => e.transition != null && (args.name == null || e.modelName === args.name) && (!stages || stages.has(e.transition.toStage)),
-        beforeEach: () => ctx.renewLoaders(),
       });
     },
     resolve: (event) => event.transition!,
@@ -62,13 +62,13 @@ builder.subscriptionFields((t) => ({
       types: t.arg({ type: [RegistryEventTypeEnum], description: 'Only these kinds of event.' }),
       after: t.arg.string({ description: 'A RegistryEvent or StageTransition cursor.' }),
     },
-    subscribe: (_, args, ctx) => {
+    subscribe: async (_, args, ctx) => {
+      ctx.forSubscription();
       const names = args.names ? new Set(args.names) : null;
       const types = args.types ? new Set<string>(args.types) : null;
       return ctx.events.stream({
-        startPosition: args.after != null ? decodeEventCursor(args.after) : undefined,
+        startPosition: await ctx.events.resumePosition(args.after),
         accept: (e) => (!names || names.has(e.modelName)) && (!types || types.has(e.type)),
-        beforeEach: () => ctx.renewLoaders(),
       });
     },
     resolve: (event) => event,

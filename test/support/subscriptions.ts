@@ -1,0 +1,156 @@
+// Subscription clients over the two real transports: GraphQL over SSE (fetch streaming, as
+// curl -N would) and GraphQL over WebSocket (a graphql-ws client).
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface EventStream<T = any> {
+  /** The next payload's data; rejects on timeout, on a GraphQL error, or when the stream ends. */
+  next(timeoutMs?: number): Promise<T>;
+  /** The next `count` payloads. */
+  take(count: number, timeoutMs?: number): Promise<T[]>;
+  /** Resolves true when nothing arrives within `ms`. */
+  quiet(ms: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A queue of results fed by a transport; readers wait on it. */
+class Inbox<T> {
+  private items: { value?: T; error?: unknown; done?: boolean }[] = [];
+  private waiter: (() => void) | null = null;
+
+  push(item: { value?: T; error?: unknown; done?: boolean }) {
+    this.items.push(item);
+    this.waiter?.();
+    this.waiter = null;
+  }
+
+  async next(timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.items.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no event within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const item = this.items.shift()!;
+    if (item.error) throw item.error instanceof Error ? item.error : new Error(JSON.stringify(item.error));
+    if (item.done) {
+      this.items.unshift(item); // stay ended
+      throw new Error('stream ended');
+    }
+    return item.value as T;
+  }
+
+  async quiet(ms: number): Promise<boolean> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.items.length === 0;
+  }
+}
+
+function streamOf<T>(inbox: Inbox<T>, close: () => Promise<void>): EventStream<T> {
+  return {
+    next: (timeoutMs = 10_000) => inbox.next(timeoutMs),
+    async take(count, timeoutMs = 20_000) {
+      const out: T[] = [];
+      const deadline = Date.now() + timeoutMs;
+      while (out.length < count) out.push(await inbox.next(Math.max(1, deadline - Date.now())));
+      return out;
+    },
+    quiet: (ms) => inbox.quiet(ms),
+    close,
+  };
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response> | Response;
+
+/**
+ * Subscribes over SSE; resolves once the server has accepted the subscription (first ping),
+ * so events committed after this call returns are guaranteed to be in the stream.
+ */
+export async function subscribeSSE<T = any>(fetchFn: Fetch, url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<EventStream<T>> {
+  const inbox = new Inbox<T>();
+  const controller = new AbortController();
+  const response = await fetchFn(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
+  if (!response.ok || !response.body) throw new Error(`SSE subscribe failed: ${response.status} ${await response.text()}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          ready();
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n');
+          if (event === 'next' && data) {
+            const payload = JSON.parse(data);
+            if (payload.errors) inbox.push({ error: new Error(JSON.stringify(payload.errors)) });
+            else inbox.push({ value: payload.data });
+          } else if (event === 'complete') {
+            inbox.push({ done: true });
+          }
+        }
+      }
+      inbox.push({ done: true });
+    } catch (error) {
+      if (!controller.signal.aborted) inbox.push({ error });
+    }
+  })();
+  await started;
+  return streamOf(inbox, async () => {
+    controller.abort();
+    await reader.cancel().catch(() => {});
+  });
+}
+
+/** Subscribes over WebSocket (graphql-ws); resolves once the connection is acknowledged. */
+export async function subscribeWS<T = any>(
+  wsUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  connectionParams?: Record<string, unknown>,
+): Promise<EventStream<T>> {
+  const inbox = new Inbox<T>();
+  let acked!: () => void;
+  const connected = new Promise<void>((resolve) => (acked = resolve));
+  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams, on: { connected: () => acked() } });
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) inbox.push({ error: new Error(JSON.stringify(result.errors)) });
+        else inbox.push({ value: result.data as T });
+      },
+      error: (error) => inbox.push({ error: error instanceof Error ? error : new Error(JSON.stringify(error)) }),
+      complete: () => inbox.push({ done: true }),
+    },
+  );
+  await connected;
+  // The subscribe message is sent right after the ack; give the server a moment to register it.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  return streamOf(inbox, async () => {
+    unsubscribe();
+    await client.dispose();
+  });
+}
