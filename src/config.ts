@@ -11,6 +11,10 @@ export interface RegistryConfig {
   /** Adds `extensions.sqlStatements` to each response: for tests and benchmarks. */
   exposeStatementCount: boolean;
   shutdownTimeoutMs: number;
+  /** Events a live subscriber may have waiting before it is ended as too slow. */
+  eventBufferLimit: number;
+  /** Safety-net poll of the event table, for notifications lost during a reconnect. */
+  eventPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,5 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     graphiql: flag(env, 'GRAPHIQL', true),
     exposeStatementCount: flag(env, 'EXPOSE_SQL_STATEMENTS', false),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    eventBufferLimit: integer(env, 'EVENT_BUFFER_LIMIT', 1000, 1, 1_000_000),
+    eventPollMs: integer(env, 'EVENT_POLL_MS', 2000, 50, 600_000),
   };
 }

@@ -41,7 +41,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const db =
     database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
-  const events = new EventHub(db);
+  const events = new EventHub(db, { bufferLimit: config.eventBufferLimit, pollIntervalMs: config.eventPollMs });
   await events.start();
   const services = { database: db, events };
 

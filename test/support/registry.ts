@@ -21,6 +21,8 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     graphiql: true,
     exposeStatementCount: true,
     shutdownTimeoutMs: 2000,
+    eventBufferLimit: 1000,
+    eventPollMs: 2000,
     ...overrides,
   };
 }

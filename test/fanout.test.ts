@@ -1,0 +1,119 @@
+// Fan-out across server instances on one PostgreSQL database, and recovery when the
+// listening connection drops (PostgreSQL only: PGlite lives in one process).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/client.js';
+import { databaseKinds } from './support/databases.js';
+import { createModel, createVersion, transition } from './support/ops.js';
+import { startRegistry, type TestRegistry } from './support/registry.js';
+import { type EventStream, subscribeSSE } from './support/subscriptions.js';
+
+const STAGE_CHANGED = `subscription($name: String) { stageChanged(name: $name) { cursor name version toStage } }`;
+
+/** Starts `npm start`'s entry point as its own process on the given database; resolves its URL. */
+async function startServerProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', EVENT_POLL_MS: '600000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server process did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server process exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode != null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function post(url: string, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const postgresOnly = databaseKinds.filter((k) => k === 'postgres');
+
+describe.skipIf(postgresOnly.length === 0)('fan-out across instances (postgres)', () => {
+  let r: TestRegistry;
+  let other: Awaited<ReturnType<typeof startServerProcess>>;
+  const streams: EventStream[] = [];
+
+  beforeAll(async () => {
+    // A slow safety-net poll, so only LISTEN/NOTIFY and reconnect catch-up can deliver in time.
+    r = await startRegistry('postgres', { eventPollMs: 600_000 });
+    other = await startServerProcess(r.db.url!);
+  });
+  afterAll(async () => {
+    await Promise.all(streams.map((s) => s.close()));
+    await other?.stop();
+    await r?.stop();
+  });
+
+  it('a change made through one server process reaches subscribers of the other, both ways', async () => {
+    await createModel(r, 'fan');
+    for (let i = 0; i < 3; i++) await createVersion(r, 'fan');
+    const here = await subscribeSSE((u, init) => r.app.yoga.fetch(u, init), 'http://registry/graphql', STAGE_CHANGED, { name: 'fan' });
+    const there = await subscribeSSE(fetch, other.url, STAGE_CHANGED, { name: 'fan' });
+    streams.push(here, there);
+
+    await post(other.url, `mutation { transitionModelVersionStage(input: { name: "fan", version: 1, stage: STAGING }) { __typename } }`);
+    await transition(r, { name: 'fan', version: 2, stage: 'PRODUCTION' });
+    await post(other.url, `mutation { transitionModelVersionStage(input: { name: "fan", version: 3, stage: PRODUCTION, archiveExistingVersions: true }) { __typename } }`);
+
+    const expected = [
+      [1, 'STAGING'],
+      [2, 'PRODUCTION'],
+      [3, 'PRODUCTION'],
+      [2, 'ARCHIVED'],
+    ];
+    const seenHere = (await here.take(4, 5000)).map((d) => d.stageChanged);
+    const seenThere = (await there.take(4, 5000)).map((d) => d.stageChanged);
+    expect(seenHere.map((e) => [e.version, e.toStage])).toEqual(expected);
+    expect(seenThere.map((e) => e.cursor)).toEqual(seenHere.map((e) => e.cursor));
+  });
+
+  it('after the listening connection is terminated, changes (even those made while it was down) still arrive', async () => {
+    await createModel(r, 'dropped');
+    for (let i = 0; i < 3; i++) await createVersion(r, 'dropped');
+    const stream = await subscribeSSE((u, init) => r.app.yoga.fetch(u, init), 'http://registry/graphql', STAGE_CHANGED, { name: 'dropped' });
+    streams.push(stream);
+
+    const killed = rowsOf<{ pid: number }>(
+      await r.app.database.db.execute(sql`SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`),
+    );
+    expect(killed.length).toBeGreaterThanOrEqual(1); // this server's listener (and the other process's)
+    // Committed while no listener is connected: its NOTIFY is lost, the table still has it.
+    await transition(r, { name: 'dropped', version: 1, stage: 'STAGING' });
+    const first = await stream.next(8000);
+    expect(first.stageChanged).toMatchObject({ version: 1, toStage: 'STAGING' });
+
+    // And notifications flow again on the new connection.
+    await transition(r, { name: 'dropped', version: 2, stage: 'PRODUCTION' });
+    expect((await stream.next(5000)).stageChanged).toMatchObject({ version: 2, toStage: 'PRODUCTION' });
+    const listeners = rowsOf<{ n: number }>(
+      await r.app.database.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'listen%'`),
+    );
+    expect(Number(listeners[0].n)).toBeGreaterThanOrEqual(1);
+  });
+});
