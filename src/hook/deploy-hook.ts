@@ -46,10 +46,22 @@ async function readCursor(stateFile: string): Promise<string | null> {
 }
 
 /** Written to a temporary file then renamed: a crash never leaves a torn state file. */
-async function saveCursor(stateFile: string, change: StageChange): Promise<void> {
+async function saveState(stateFile: string, state: { cursor: string } & Record<string, unknown>): Promise<void> {
   const tmp = `${stateFile}.tmp`;
-  await writeFile(tmp, `${JSON.stringify({ cursor: change.cursor, name: change.name, version: change.version, toStage: change.toStage, handledAt: new Date().toISOString() })}\n`);
+  await writeFile(tmp, `${JSON.stringify({ ...state, savedAt: new Date().toISOString() })}\n`);
   await rename(tmp, stateFile);
+}
+
+/** On a first start, the newest event is the starting point, stored before anything is handled. */
+async function startingCursor(options: HookOptions): Promise<string> {
+  const response = await fetch(options.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    body: JSON.stringify({ query: '{ latestEventCursor }' }),
+  });
+  const body = (await response.json()) as { data?: { latestEventCursor: string }; errors?: { message: string }[] };
+  if (!body.data) throw new Error(`cannot read the event log head: ${JSON.stringify(body.errors ?? response.status)}`);
+  return body.data.latestEventCursor;
 }
 
 function runCommand(command: string, change: StageChange): Promise<number> {
@@ -86,8 +98,12 @@ export async function runDeployHook(options: HookOptions, signal: AbortSignal): 
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
   while (!signal.aborted) {
-    const after = await readCursor(options.stateFile);
     try {
+      let after = await readCursor(options.stateFile);
+      if (after == null) {
+        after = await startingCursor(options);
+        await saveState(options.stateFile, { cursor: after });
+      }
       options.log({ msg: 'subscribing', url: options.url, model: options.model, stages: options.stages, after });
       const stream = subscribe<{ stageChanged: StageChange }>(
         options.url,
@@ -99,7 +115,7 @@ export async function runDeployHook(options: HookOptions, signal: AbortSignal): 
         options.log({ msg: 'handling', name: change.name, version: change.version, toStage: change.toStage, cursor: change.cursor });
         const code = await runCommand(options.command, change); // finishes even when asked to stop
         if (code !== 0) throw new Error(`command exited with ${code} for ${change.name} v${change.version}; will retry`);
-        await saveCursor(options.stateFile, change);
+        await saveState(options.stateFile, { cursor: change.cursor, name: change.name, version: change.version, toStage: change.toStage });
         options.log({ msg: 'handled', name: change.name, version: change.version, cursor: change.cursor });
         delay = options.backoffMs;
         if (signal.aborted) return;

@@ -34,6 +34,14 @@ RegistryEventRef.implement({
   }),
 });
 
+builder.queryField('latestEventCursor', (t) =>
+  t.string({
+    description:
+      'The resume token of the newest committed event. A client that must not miss anything from now on (a deploy hook on its first start) stores it, then subscribes with it as `after`.',
+    resolve: async (_, __, ctx) => encodeEventCursor(await ctx.events.newestPosition()),
+  }),
+);
+
 builder.subscriptionFields((t) => ({
   stageChanged: t.field({
     type: StageTransitionRef,
