@@ -1,6 +1,7 @@
 // Delivers committed registry events to subscribers, in commit order, each exactly once.
 // The event table is the truth; LISTEN/NOTIFY (and a slow poll, for notifications lost while a
 // connection was down) only says "read again". One read per wake-up serves every subscriber.
+import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { asc, eq, gt } from 'drizzle-orm';
 import type { RegistryDatabase } from '../db/client.js';
@@ -180,11 +181,11 @@ export class EventHub {
             break;
           }
           if (sub.overflowed) {
+            const resumeAfter = encodeEventCursor(cursor);
             stop(
-              new QueryArgumentError(
-                `Subscriber too slow: more than ${this.bufferLimit} events waiting. Resubscribe with after: "${encodeEventCursor(cursor)}".`,
-                'after',
-              ),
+              new GraphQLError(`Subscriber too slow: more than ${this.bufferLimit} events waiting. Resubscribe with after: "${resumeAfter}".`, {
+                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter },
+              }),
             );
             break;
           }
