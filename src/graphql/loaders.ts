@@ -77,77 +77,99 @@ export interface StagesKey extends Keyed {
   stages: Stage[] | null | undefined;
 }
 
-/** `cache: false` for subscriptions: each event must see the registry as it is now, still batched per tick. */
-export function createLoaders(db: Db, options: { cache?: boolean } = {}) {
-  const cache = options.cache ?? true;
-  return {
-    modelById: new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id), { cache }),
-    modelByName: new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name), { cache }),
-    versionById: new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id), { cache }),
-    versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersionRecord | null, string>(
-      async (keys) => byKey(keys.map((k) => `${k.modelId}:${k.version}`), await versionsByNumber(db, keys), (v) => `${v.modelId}:${v.version}`),
-      { cacheKeyFn: (k) => `${k.modelId}:${k.version}`, cache },
-    ),
-    versionByName: new DataLoader<{ name: string; version: number }, ModelVersionRecord | null, string>(
-      async (keys) => byKey(keys.map((k) => JSON.stringify([k.name, k.version])), await versionsByName(db, keys), (v) => JSON.stringify([v.modelName, v.version])),
-      { cacheKeyFn: (k) => JSON.stringify([k.name, k.version]), cache },
-    ),
-    versionByAlias: new DataLoader<{ modelId: number; alias: string }, ModelVersionRecord | null, string>(
-      async (keys) => byKey(keys.map((k) => JSON.stringify([k.modelId, k.alias])), await versionsByAlias(db, keys), (v) => JSON.stringify([v.modelId, v.alias])),
-      { cacheKeyFn: (k) => JSON.stringify([k.modelId, k.alias]), cache },
-    ),
-    modelTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfModels(db, ids)), { cache }),
-    versionTags: new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfVersions(db, ids)), { cache }),
-    versionMetrics: new DataLoader<number, { key: string; value: number }[]>(async (ids) => listsByOwner(ids, await metricsOfVersions(db, ids)), { cache }),
-    modelAliases: new DataLoader<number, AliasRow[]>(async (ids) => {
-      const groups = groupBy(await aliasesOfModels(db, ids), (a) => a.modelId);
-      return ids.map((id) => groups.get(id) ?? []);
-    }, { cache }),
-    versionAliases: new DataLoader<number, string[]>(async (ids) => {
-      const groups = groupBy(await aliasesOfVersions(db, ids), (a) => a.versionId);
-      return ids.map((id) => (groups.get(id) ?? []).map((a) => a.alias));
-    }, { cache }),
-    latestVersions: groupedLoader<StagesKey, ModelVersionRecord[]>(
-      cache,
-      (k) => `${k.id}|${k.group}`,
-      async (keys) => {
-        const byModel = await latestVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
-        return keys.map((k) => byModel.get(k.id) ?? []);
-      },
-    ),
-    versionPages: groupedLoader<VersionPageKey, Page<ModelVersionRecord>>(
-      cache,
-      (k) => `${k.modelId}|${k.group}`,
-      async (keys) => {
-        const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages);
-        return keys.map((k) => pages.get(k.modelId)!);
-      },
-    ),
-    versionCounts: groupedLoader<StagesKey, number>(
-      cache,
-      (k) => `${k.id}|${k.group}`,
-      async (keys) => {
-        const counts = await countVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
-        return keys.map((k) => counts.get(k.id) ?? 0);
-      },
-    ),
-    transitionPages: groupedLoader<TransitionPageKey, Page<StageTransitionRecord>>(
-      cache,
-      (k) => `${k.versionId}|${k.group}`,
-      async (keys) => {
-        const pages = await transitionPagesOfVersions(db, keys.map((k) => k.versionId), keys[0].plan);
-        return keys.map((k) => pages.get(k.versionId)!);
-      },
-    ),
-    transitionCounts: new DataLoader<number, number>(async (ids) => {
-      const counts = await countTransitionsOfVersions(db, ids);
-      return ids.map((id) => counts.get(id) ?? 0);
-    }, { cache }),
-    transitionById: new DataLoader<number, StageTransitionRecord | null>(async (ids) => byKey(ids, await transitionsByIds(db, ids), (t) => t.id), { cache }),
-  };
-}
+/** How to make each loader; shared by every request, instantiated lazily per request. */
+const FACTORIES = {
+  modelById: (db: Db, cache: boolean) => new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id), { cache }),
+  modelByName: (db: Db, cache: boolean) => new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name), { cache }),
+  versionById: (db: Db, cache: boolean) => new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id), { cache }),
+  versionByNumber: (db: Db, cache: boolean) => new DataLoader<{ modelId: number; version: number }, ModelVersionRecord | null, string>(
+    async (keys) => byKey(keys.map((k) => `${k.modelId}:${k.version}`), await versionsByNumber(db, keys), (v) => `${v.modelId}:${v.version}`),
+    { cacheKeyFn: (k) => `${k.modelId}:${k.version}`, cache },
+  ),
+  versionByName: (db: Db, cache: boolean) => new DataLoader<{ name: string; version: number }, ModelVersionRecord | null, string>(
+    async (keys) => byKey(keys.map((k) => JSON.stringify([k.name, k.version])), await versionsByName(db, keys), (v) => JSON.stringify([v.modelName, v.version])),
+    { cacheKeyFn: (k) => JSON.stringify([k.name, k.version]), cache },
+  ),
+  versionByAlias: (db: Db, cache: boolean) => new DataLoader<{ modelId: number; alias: string }, ModelVersionRecord | null, string>(
+    async (keys) => byKey(keys.map((k) => JSON.stringify([k.modelId, k.alias])), await versionsByAlias(db, keys), (v) => JSON.stringify([v.modelId, v.alias])),
+    { cacheKeyFn: (k) => JSON.stringify([k.modelId, k.alias]), cache },
+  ),
+  modelTags: (db: Db, cache: boolean) => new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfModels(db, ids)), { cache }),
+  versionTags: (db: Db, cache: boolean) => new DataLoader<number, { key: string; value: string }[]>(async (ids) => listsByOwner(ids, await tagsOfVersions(db, ids)), { cache }),
+  versionMetrics: (db: Db, cache: boolean) => new DataLoader<number, { key: string; value: number }[]>(async (ids) => listsByOwner(ids, await metricsOfVersions(db, ids)), { cache }),
+  modelAliases: (db: Db, cache: boolean) => new DataLoader<number, AliasRow[]>(async (ids) => {
+    const groups = groupBy(await aliasesOfModels(db, ids), (a) => a.modelId);
+    return ids.map((id) => groups.get(id) ?? []);
+  }, { cache }),
+  versionAliases: (db: Db, cache: boolean) => new DataLoader<number, string[]>(async (ids) => {
+    const groups = groupBy(await aliasesOfVersions(db, ids), (a) => a.versionId);
+    return ids.map((id) => (groups.get(id) ?? []).map((a) => a.alias));
+  }, { cache }),
+  latestVersions: (db: Db, cache: boolean) => groupedLoader<StagesKey, ModelVersionRecord[]>(
+    cache,
+    (k) => `${k.id}|${k.group}`,
+    async (keys) => {
+      const byModel = await latestVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
+      return keys.map((k) => byModel.get(k.id) ?? []);
+    },
+  ),
+  versionPages: (db: Db, cache: boolean) => groupedLoader<VersionPageKey, Page<ModelVersionRecord>>(
+    cache,
+    (k) => `${k.modelId}|${k.group}`,
+    async (keys) => {
+      const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages);
+      return keys.map((k) => pages.get(k.modelId)!);
+    },
+  ),
+  versionCounts: (db: Db, cache: boolean) => groupedLoader<StagesKey, number>(
+    cache,
+    (k) => `${k.id}|${k.group}`,
+    async (keys) => {
+      const counts = await countVersionsOfModels(db, keys.map((k) => k.id), keys[0].stages);
+      return keys.map((k) => counts.get(k.id) ?? 0);
+    },
+  ),
+  transitionPages: (db: Db, cache: boolean) => groupedLoader<TransitionPageKey, Page<StageTransitionRecord>>(
+    cache,
+    (k) => `${k.versionId}|${k.group}`,
+    async (keys) => {
+      const pages = await transitionPagesOfVersions(db, keys.map((k) => k.versionId), keys[0].plan);
+      return keys.map((k) => pages.get(k.versionId)!);
+    },
+  ),
+  transitionCounts: (db: Db, cache: boolean) => new DataLoader<number, number>(async (ids) => {
+    const counts = await countTransitionsOfVersions(db, ids);
+    return ids.map((id) => counts.get(id) ?? 0);
+  }, { cache }),
+  transitionById: (db: Db, cache: boolean) => new DataLoader<number, StageTransitionRecord | null>(async (ids) => byKey(ids, await transitionsByIds(db, ids), (t) => t.id), { cache }),
+};
 
-export type Loaders = ReturnType<typeof createLoaders>;
+type Factories = typeof FACTORIES;
+export type Loaders = { readonly [K in keyof Factories]: ReturnType<Factories[K]> };
+
+const DB = Symbol('db');
+const CACHE = Symbol('cache');
+interface LoaderSlots {
+  [DB]: Db;
+  [CACHE]: boolean;
+  [name: string]: unknown;
+}
+// One handler for all requests: a loader is made on its first use and kept on the target.
+const lazyLoaders: ProxyHandler<LoaderSlots> = {
+  get(slots, name) {
+    if (typeof name !== 'string' || !(name in FACTORIES)) return undefined;
+    return (slots[name] ??= FACTORIES[name as keyof Factories](slots[DB], slots[CACHE]));
+  },
+};
+
+/**
+ * Loaders are made on first use: most requests touch a few of them, and each open subscription
+ * keeps its context alive. `cache: false` for subscriptions, so each event sees the registry as
+ * it is now (still batched per tick).
+ */
+export function createLoaders(db: Db, options: { cache?: boolean } = {}): Loaders {
+  return new Proxy<LoaderSlots>({ [DB]: db, [CACHE]: options.cache ?? true }, lazyLoaders) as unknown as Loaders;
+}
 
 export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }): VersionPageKey {
   const plan = planModelVersionsPage(args);

@@ -10,6 +10,11 @@ import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 
+interface EnvelopedRoot {
+  execute: typeof import('graphql').execute;
+  subscribe: typeof import('graphql').subscribe;
+}
+
 /** Counts each operation's SQL statements; optionally reports them in `extensions.sqlStatements`. */
 function useStatementCount(expose: boolean): Plugin {
   return {
@@ -59,12 +64,25 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const server = createServer(yoga);
 
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  // graphql-ws through Yoga's envelop: the same plugins, and its parse cache, so open
+  // subscriptions share one parsed document instead of holding a copy each.
   const wsCleanup = useServer(
     {
-      schema,
-      context: () => createContext(services, { name: null }),
-      execute: (args) => yoga.getEnveloped(args.contextValue as never).execute(args),
-      subscribe: (args) => yoga.getEnveloped(args.contextValue as never).subscribe(args),
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: enveloped, execute, subscribe, parse, validate, contextFactory } = yoga.getEnveloped({ ...ctx, params });
+        const args = {
+          schema: enveloped,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
     },
     wsServer,
   );
