@@ -179,6 +179,22 @@ describe.each(databaseKinds)('stage-change events (%s)', (kind) => {
     await expect(unknown.next(5000)).rejects.toThrow(/Unknown event cursor/);
   });
 
+  it('SSE sends keep-alive comments while idle (every 12 s; every 300 ms under NODE_ENV=test)', async () => {
+    const response = await r.app.yoga.fetch('http://registry/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `subscription { stageChanged(name: "idle") { version } }` }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const started = Date.now();
+    let text = '';
+    while (Date.now() - started < 1000) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text.split(':\n\n').length - 1).toBeGreaterThanOrEqual(3);
+    expect(text).not.toContain('event: next');
+  });
+
   it('ends the server-side subscription when the client goes away', async () => {
     const before = r.app.events.subscriberCount;
     const a = await sse(STAGE_CHANGED, { name: 'gone' });
