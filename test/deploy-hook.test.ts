@@ -91,6 +91,33 @@ describe.each(databaseKinds)('deploy-hook runner (%s)', (kind) => {
     expect(handled.at(-1)).toContain(state.cursor);
   });
 
+  it('after kill -9, a restart loses nothing: at most the change in flight runs again', async () => {
+    const name = 'killed-hook';
+    await createModel(r, name);
+    for (let i = 0; i < 6; i++) await createVersion(r, name);
+    const hookDir = mkdtempSync(path.join(tmpdir(), 'registry-hook-'));
+    const log = path.join(hookDir, 'handled.log');
+    const script = path.join(hookDir, 'deploy.sh');
+    writeFileSync(script, `#!/bin/sh\nsleep 0.2\necho "$MODEL_VERSION $EVENT_CURSOR" >> ${log}\n`, { mode: 0o755 });
+    let hook = startHook(url, hookDir, name, script);
+    await waitFor(() => hook.output().includes('subscribing'), 20_000, hook.output);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let v = 1; v <= 6; v++) await transition(r, { name, version: v, stage: 'STAGING' });
+    await waitFor(() => lines(log).length >= 2, 20_000, hook.output);
+    hook.child.kill('SIGKILL');
+    await exited(hook.child);
+    hook = startHook(url, hookDir, name, script);
+    await waitFor(() => new Set(lines(log).map((l) => l.split(' ')[0])).size >= 6, 30_000, () => `${lines(log).join('\n')}\n${hook.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    hook.child.kill('SIGTERM');
+    await exited(hook.child);
+    const versions = lines(log).map((l) => Number(l.split(' ')[0]));
+    // In order, every change at least once; a repeat only of the one that was running when killed.
+    expect([...new Set(versions)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions.length - 6).toBeLessThanOrEqual(1);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+  });
+
   it('retries a failing command with backoff and never skips ahead', async () => {
     const name = 'flaky-hook';
     await createModel(r, name);
