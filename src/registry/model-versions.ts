@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, RegistryDatabase } from '../db/client.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import { allocateVersionNumber, lockModel, lockVersion, modelColumns, touchModel } from './locks.js';
 import { type Actor, type Change, runChange } from './transaction.js';
 import type { MetricInput, ModelVersionRecord, RegisteredModelRecord, TagInput } from './types.js';
@@ -16,6 +16,7 @@ import {
   checkTags,
   checkTagValue,
   checkVersionNumber,
+  isPossibleModelName,
 } from './validation.js';
 
 export interface NewVersionInput {
@@ -126,6 +127,9 @@ export async function deleteModelVersion(
   actor: Actor,
   input: { name: string; version: number },
 ): Promise<ModelVersionRecord> {
+  // The result has no InvalidInputError: a name or number no version can have is not found.
+  if (!isPossibleModelName(input.name)) throw modelNotFound(input.name);
+  if (input.version < 1) throw versionNotFound(input.name, input.version);
   const { value } = await runChange(database, actor, async (change) => {
     const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
     await change.tx.delete(modelVersions).where(eq(modelVersions.id, version.id));

@@ -2,11 +2,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { RegistryDatabase } from '../db/client.js';
 import { modelVersions, registeredModelAliases, registeredModels, registeredModelTags } from '../db/schema.js';
-import { AlreadyExistsError, InvalidInputError, NotFoundError } from './errors.js';
+import { AlreadyExistsError, InvalidInputError, modelNotFound, NotFoundError } from './errors.js';
 import { lockModel, modelColumns } from './locks.js';
 import { type Actor, runChange } from './transaction.js';
 import type { RegisteredModelRecord, TagInput } from './types.js';
-import { checkAlias, checkDescription, checkModelName, checkTagKey, checkTags, checkTagValue, checkVersionNumber } from './validation.js';
+import { checkAlias, checkDescription, checkModelName, checkTagKey, checkTags, checkTagValue, checkVersionNumber, isPossibleModelName } from './validation.js';
 
 const alreadyExists = (name: string) => new AlreadyExistsError(`Registered Model (name=${name}) already exists`);
 
@@ -83,6 +83,8 @@ export async function deleteRegisteredModel(
   actor: Actor,
   input: { name: string },
 ): Promise<RegisteredModelRecord> {
+  // The result has no InvalidInputError: a name no model can have (e.g. with NUL) is not found.
+  if (!isPossibleModelName(input.name)) throw modelNotFound(input.name);
   const { value } = await runChange(database, actor, async (change) => {
     const model = await lockModel(change.tx, input.name);
     // Versions, tags and aliases cascade; stage_transitions keep the history.
