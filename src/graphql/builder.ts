@@ -4,6 +4,10 @@ import RelayPlugin from '@pothos/plugin-relay';
 import { QueryArgumentError } from '../registry/errors.js';
 import type { RegistryContext } from './context.js';
 
+const MAX_NODE_IDS = 100;
+/** The types with global ids. Any other name would reach Pothos as an internal schema error. */
+const NODE_TYPES = new Set(['RegisteredModel', 'ModelVersion', 'StageTransition']);
+
 export const builder = new SchemaBuilder<{
   Context: RegistryContext;
   Scalars: {
@@ -27,7 +31,14 @@ export const builder = new SchemaBuilder<{
     nodeTypeOptions: { description: 'Relay Global Object Identification: an opaque, globally unique id.' },
     pageInfoTypeOptions: { description: 'Relay Cursor Connections PageInfo.' },
     nodeQueryOptions: { description: 'Any object by its global id; null when it does not exist (any more).' },
-    nodesQueryOptions: { description: 'Objects by global id, in the order asked; null for each that does not exist. At most 100 ids.' },
+    nodesQueryOptions: {
+      description: 'Objects by global id, in the order asked; null for each that does not exist. At most 100 ids.',
+      // The documented limit, enforced: an unbounded list would be an unbounded batch.
+      resolve: (_root, args, _ctx, _info, resolveNodes) => {
+        if (args.ids.length > MAX_NODE_IDS) throw new QueryArgumentError(`'ids' takes at most ${MAX_NODE_IDS} ids`, 'ids');
+        return resolveNodes(args.ids);
+      },
+    },
     decodeGlobalID: decodeGlobalId,
   },
 });
@@ -38,7 +49,8 @@ function decodeGlobalId(globalId: string): { typename: string; id: string } {
   const colon = decoded.indexOf(':');
   const typename = decoded.slice(0, colon);
   const id = decoded.slice(colon + 1);
-  if (colon <= 0 || !/^[A-Za-z]+$/.test(typename) || !/^\d{1,10}$/.test(id)) {
+  // Row ids are int4: a larger number would be a SQL range error.
+  if (colon <= 0 || !NODE_TYPES.has(typename) || !/^\d{1,10}$/.test(id) || Number(id) > 2147483647) {
     throw new QueryArgumentError(`Malformed global id '${globalId.slice(0, 100)}'`, 'id');
   }
   return { typename, id };

@@ -18,7 +18,7 @@ export type KeyValue = string | number;
 
 /** Where a page starts and which way it reads. */
 export interface PagePlan {
-  /** Rows to fetch: the page size plus one, to learn whether there is more. */
+  /** Rows to fetch: the page size plus one, to learn whether there is more (so `first: 0` still reads one row for hasNextPage). */
   limit: number;
   size: number;
   backward: boolean;
@@ -27,14 +27,29 @@ export interface PagePlan {
   scope: string;
 }
 
+/** Key order, null vs absent and `{}` vs absent do not change a filter's or order's meaning, so not its fingerprint. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value == null || typeof value !== 'object') return value ?? null;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => [k, canonical((value as Record<string, unknown>)[k])] as const)
+    .filter(([, v]) => v !== null);
+  return entries.length ? Object.fromEntries(entries) : null;
+}
+
 /** A short fingerprint of the filter and order a cursor belongs to. */
 export function cursorScope(kind: string, shape: unknown): string {
-  return createHash('sha256').update(kind).update(JSON.stringify(shape ?? null)).digest('base64url').slice(0, 10);
+  return createHash('sha256').update(kind).update(JSON.stringify(canonical(shape))).digest('base64url').slice(0, 10);
 }
 
 export function encodeCursor(scope: string, key: KeyValue, id: number): string {
   return Buffer.from(JSON.stringify([scope, key, id])).toString('base64url');
 }
+
+const INT4_MAX = 2147483647;
+// Ids are int4: a larger one in a tampered cursor would be a SQL range error, not a bad argument.
+const isRowId = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= INT4_MAX;
 
 function decodeCursor(cursor: string, scope: string, argument: string): [KeyValue, number] {
   let parsed: unknown;
@@ -48,7 +63,7 @@ function decodeCursor(cursor: string, scope: string, argument: string): [KeyValu
     parsed.length !== 3 ||
     typeof parsed[0] !== 'string' ||
     !(typeof parsed[1] === 'string' || Number.isFinite(parsed[1])) ||
-    !Number.isSafeInteger(parsed[2]) ||
+    !isRowId(parsed[2]) ||
     (typeof parsed[1] === 'string' && parsed[1].includes('\u0000'))
   ) {
     throw new QueryArgumentError(`Malformed cursor in '${argument}'`, argument);
@@ -99,6 +114,18 @@ export function toPage<T>(rows: T[], plan: PagePlan): Page<T> {
   return { items, hasNextPage: more, hasPreviousPage: plan.from != null };
 }
 
+/** A cursor's key must fit its column's type, or a tampered cursor would reach the database as a cast error. */
+function checkKey(key: KeyValue, keyType: 'text' | 'int4' | 'int8' | 'timestamptz', argument: string): KeyValue {
+  const fits =
+    keyType === 'text'
+      ? typeof key === 'string'
+      : keyType === 'timestamptz'
+        ? typeof key === 'string' && !Number.isNaN(Date.parse(key)) && new Date(key).toISOString() === key
+        : Number.isSafeInteger(key) && (keyType === 'int8' || Math.abs(key as number) <= INT4_MAX);
+  if (!fits) throw new QueryArgumentError(`Malformed cursor in '${argument}'`, argument);
+  return key;
+}
+
 /**
  * The WHERE and ORDER BY of a keyset page over (key, id). `keyIsUnique` drops the id from the
  * comparison so a unique index on the key alone serves it.
@@ -116,7 +143,7 @@ export function keysetClauses(
   const op = up ? sql.raw('>') : sql.raw('<');
   const orderBy = keyIsUnique ? sql`${key} ${dir}` : sql`${key} ${dir}, ${id} ${dir}`;
   if (!plan.from) return { where: undefined, orderBy };
-  const value = sql`${plan.from[0]}::${sql.raw(keyType)}`;
+  const value = sql`${checkKey(plan.from[0], keyType, plan.backward ? 'before' : 'after')}::${sql.raw(keyType)}`;
   const lastId = plan.from[1];
   const where = keyIsUnique ? sql`${key} ${op} ${value}` : sql`(${key}, ${id}) ${op} (${value}, ${lastId})`;
   return { where, orderBy };

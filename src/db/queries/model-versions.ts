@@ -51,11 +51,19 @@ function filterCondition(filter: ModelVersionFilter | null | undefined): SQL | u
   if (!filter) return undefined;
   return and(
     stringCondition(sql`${registeredModels.name}`, filter.name, 'filter.name'),
-    filter.stages ? inArray(modelVersions.stage, filter.stages.length ? filter.stages : ['__none__' as Stage]) : undefined,
+    // An empty list matches nothing: inArray gives `false` (an impossible enum literal would be a SQL error).
+    filter.stages ? inArray(modelVersions.stage, filter.stages) : undefined,
     filter.runId != null ? sql`${modelVersions.runId} = ${checkFilterText(filter.runId, 'filter.runId')}` : undefined,
     stringCondition(sql`${modelVersions.source}`, filter.source, 'filter.source'),
     ...tagConditions(filter.tags, 'model_version_tags', 'version_id', sql`${modelVersions.id}`, 'filter.tags'),
   );
+}
+
+/** ` AND <column> IN (...)` for raw SQL; an empty list matches nothing (a placeholder non-stage would fail the enum cast). */
+function stageCondition(column: SQL, stages: Stage[] | null | undefined): SQL {
+  if (!stages) return sql``;
+  if (!stages.length) return sql` AND false`;
+  return sql` AND ${column} IN (${sql.join(stages.map((s) => sql`${s}`), sql`, `)})`;
 }
 
 export interface VersionPage extends Page<ModelVersionRecord> {
@@ -73,7 +81,7 @@ export async function pageModelVersions(
   const plan = planPage(args, scope);
   const filter = filterCondition(args.filter);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${modelVersions.id}`, order.direction === 'ASC', key.type);
-  const rows = plan.size === 0 ? [] : await selectVersions(db).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  const rows = await selectVersions(db).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
     ...toPage(rows, plan),
     cursorOf: (v) => encodeCursor(scope, key.of(v), v.id),
@@ -108,9 +116,9 @@ export async function versionPagesOfModels(
   stages: Stage[] | null | undefined,
 ): Promise<Map<number, Page<ModelVersionRecord>>> {
   const pages = new Map<number, Page<ModelVersionRecord>>();
-  if (plan.size > 0 && modelIds.length > 0) {
+  if (modelIds.length > 0) {
     const keyset = keysetClauses(plan, sql.raw('v.version'), sql.raw('v.id'), false, 'int4', true);
-    const stageFilter = stages ? sql` AND v.stage IN (${sql.join((stages.length ? stages : ['__none__']).map((s) => sql`${s}`), sql`, `)})` : sql``;
+    const stageFilter = stageCondition(sql.raw('v.stage'), stages);
     const rows = rowsOf<ModelVersionRecord>(
       await db.execute(sql`SELECT ${RAW_COLUMNS} FROM registered_models m
         CROSS JOIN LATERAL (SELECT * FROM model_versions v WHERE v.model_id = m.id${stageFilter}
@@ -128,18 +136,22 @@ export async function countVersionsOfModels(db: Db, modelIds: readonly number[],
   const rows = await db
     .select({ modelId: modelVersions.modelId, n: sql<number>`count(*)::int` })
     .from(modelVersions)
-    .where(and(inArray(modelVersions.modelId, [...modelIds]), stages ? inArray(modelVersions.stage, stages.length ? stages : ['__none__' as Stage]) : undefined))
+    .where(and(inArray(modelVersions.modelId, [...modelIds]), stages ? inArray(modelVersions.stage, stages) : undefined))
     .groupBy(modelVersions.modelId);
   return new Map(rows.map((r) => [r.modelId, Number(r.n)]));
 }
 
-/** MLflow get_latest_versions: the highest version in each stage, for many models at once. */
+/**
+ * MLflow get_latest_versions: the highest version in each stage, for many models at once.
+ * The ids filter the models (not the versions) so both tables are probed by index: filtered on
+ * mv.model_id, PostgreSQL hash-joined a sequential scan of every model.
+ */
 export async function latestVersionsOfModels(db: Db, modelIds: readonly number[], stages: Stage[] | null | undefined) {
-  const stageFilter = stages ? sql` AND mv.stage IN (${sql.join((stages.length ? stages : ['__none__']).map((s) => sql`${s}`), sql`, `)})` : sql``;
+  const stageFilter = stageCondition(sql.raw('mv.stage'), stages);
   const rows = rowsOf<ModelVersionRecord>(
     await db.execute(sql`SELECT DISTINCT ON (mv.model_id, mv.stage) ${RAW_COLUMNS}
-      FROM model_versions mv JOIN registered_models m ON m.id = mv.model_id
-      WHERE mv.model_id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})${stageFilter}
+      FROM registered_models m JOIN model_versions mv ON mv.model_id = m.id
+      WHERE m.id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})${stageFilter}
       ORDER BY mv.model_id, mv.stage, mv.version DESC`),
   );
   return groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);

@@ -52,7 +52,7 @@ export async function pageRegisteredModels(
   const plan = planPage(args, scope);
   const filter = filterCondition(args.filter);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${registeredModels.id}`, order.direction === 'ASC', key.type, key.unique);
-  const rows = plan.size === 0 ? [] : await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  const rows = await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
     ...toPage(rows, plan),
     cursorOf: (m) => encodeCursor(scope, key.of(m), m.id),

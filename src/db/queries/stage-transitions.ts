@@ -15,7 +15,8 @@ function filterCondition(filter: StageTransitionFilter | null | undefined): SQL 
   if (!filter) return undefined;
   return and(
     filter.name != null ? eq(stageTransitions.modelName, checkFilterText(filter.name, 'filter.name')) : undefined,
-    filter.toStages ? inArray(stageTransitions.toStage, filter.toStages.length ? filter.toStages : ['__none__' as Stage]) : undefined,
+    // An empty list matches nothing: inArray gives `false` (an impossible enum literal would be a SQL error).
+    filter.toStages ? inArray(stageTransitions.toStage, filter.toStages) : undefined,
   );
 }
 
@@ -30,7 +31,7 @@ export async function pageStageTransitions(db: Db, args: PageArgs & { filter?: S
   const plan = planPage(args, scope);
   const filter = filterCondition(args.filter);
   const keyset = keysetClauses(plan, sql`${stageTransitions.position}`, sql`${stageTransitions.id}`, true, 'int8', true);
-  const rows = plan.size === 0 ? [] : await db.select().from(stageTransitions).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  const rows = await db.select().from(stageTransitions).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
     ...toPage(rows, plan),
     cursorOf: (t) => encodeCursor(scope, t.position, t.id),
@@ -53,7 +54,7 @@ export function transitionCursor(plan: PagePlan, t: StageTransitionRecord): stri
 export async function transitionPagesOfVersions(db: Db, versionIds: readonly number[], plan: PagePlan) {
   const pages = new Map<number, Page<StageTransitionRecord>>();
   let rows: StageTransitionRecord[] = [];
-  if (plan.size > 0 && versionIds.length > 0) {
+  if (versionIds.length > 0) {
     const keyset = keysetClauses(plan, sql.raw('t.position'), sql.raw('t.id'), true, 'int8', true);
     rows = rowsOf<Record<string, unknown>>(
       await db.execute(sql`SELECT st.* FROM unnest(ARRAY[${sql.join(versionIds.map((id) => sql`${id}::int`), sql`, `)}]) AS p(version_id)
