@@ -15,6 +15,11 @@ export interface RegistryConfig {
   eventBufferLimit: number;
   /** Safety-net poll of the event table, for notifications lost during a reconnect. */
   eventPollMs: number;
+  /** AUTH: unset means decided at start-up (see src/auth/identity.ts). */
+  auth: 'required' | 'off' | undefined;
+  /** ADMIN_TOKEN: a bootstrap secret for an identity named `admin` with the ADMIN role. */
+  adminToken: string | undefined;
+  introspection: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +42,21 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false (got "${raw}")`);
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
+  const raw = env[name];
+  if (raw == null || raw === '') return undefined;
+  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+  return raw as T;
+}
+
+function adminToken(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ADMIN_TOKEN;
+  if (raw == null || raw === '') return undefined;
+  // Never echo a secret: name the rule, not the value.
+  if (raw.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -53,5 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     eventBufferLimit: integer(env, 'EVENT_BUFFER_LIMIT', 1000, 1, 1_000_000),
     eventPollMs: integer(env, 'EVENT_POLL_MS', 2000, 50, 600_000),
+    auth: oneOf(env, 'AUTH', ['required', 'off'] as const),
+    adminToken: adminToken(env),
+    introspection: flag(env, 'INTROSPECTION', true),
   };
 }

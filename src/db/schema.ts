@@ -175,3 +175,34 @@ export const registryEventCounter = pgTable('registry_event_counter', {
   id: integer('id').primaryKey(),
   lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
 });
+
+export const roleEnum = pgEnum('role', ['READER', 'EDITOR', 'ADMIN']);
+export const modelPermissionEnum = pgEnum('model_permission', ['NONE', 'READ', 'EDIT', 'PROMOTE', 'MANAGE']);
+
+/** API tokens: only a SHA-256 of the secret is stored; the secret is shown once, at creation. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    role: roleEnum('role').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: instant('created_at'),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [uniqueIndex('api_tokens_secret_hash_key').on(t.secretHash), uniqueIndex('api_tokens_name_key').on(t.name)],
+);
+
+/** Per-model grants: narrow or widen an identity's role for one model. */
+export const modelGrants = pgTable(
+  'model_grants',
+  {
+    identity: text('identity').notNull(),
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => registeredModels.id, { onDelete: 'cascade' }),
+    permission: modelPermissionEnum('permission').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identity, t.modelId] }), index('model_grants_model_idx').on(t.modelId)],
+);

@@ -25,15 +25,21 @@ export interface EventHubOptions {
 class Subscriber {
   queue: RegistryEventRow[] = [];
   live = false;
-  overflowed = false;
   private wakeUp: (() => void) | null = null;
 
-  constructor(private readonly bufferLimit: number) {}
+  /** `onOverflow` ends the stream at once: the consumer may be stuck, so the loop cannot be relied on. */
+  constructor(
+    private readonly bufferLimit: number,
+    private readonly onOverflow: () => void,
+  ) {}
 
   offer(batch: RegistryEventRow[]) {
     if (this.live) {
       this.queue.push(...batch);
-      if (this.queue.length > this.bufferLimit) this.overflowed = true;
+      if (this.queue.length > this.bufferLimit) {
+        this.queue = [];
+        this.onOverflow();
+      }
     }
     this.wake();
   }
@@ -155,13 +161,21 @@ export class EventHub {
    * keeps. Replays from the table, then goes live with no gap and no repeat at the switch.
    */
   stream(options: {
-    accept: (event: RegistryEventRow) => boolean;
+    accept: (event: RegistryEventRow) => boolean | Promise<boolean>;
     startPosition?: number;
   }): Repeater<RegistryEventRow> {
     const { accept } = options;
     const startPosition = options.startPosition ?? this.last;
     return new Repeater<RegistryEventRow>(async (push, stop) => {
-      const sub = new Subscriber(this.bufferLimit);
+      let cursor = startPosition;
+      const sub = new Subscriber(this.bufferLimit, () => {
+        const resumeAfter = encodeEventCursor(cursor);
+        stop(
+          new GraphQLError(`Subscriber too slow: more than ${this.bufferLimit} events waiting. Resubscribe with after: "${resumeAfter}".`, {
+            extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter },
+          }),
+        );
+      });
       let stopped = this.closed;
       void stop.then(() => {
         stopped = true;
@@ -169,24 +183,17 @@ export class EventHub {
       });
       this.subscribers.add(sub);
       try {
-        let cursor = startPosition;
+        // `cursor` only passes an event once it is pushed (or filtered out), so a resume cursor
+        // handed out when the stream stops never skips one.
         const deliver = async (event: RegistryEventRow) => {
+          const wanted = await accept(event);
+          if (stopped) return;
           cursor = event.position;
-          if (!accept(event)) return;
-          await push(event);
+          if (wanted) await push(event);
         };
         while (!stopped) {
           if (this.closed) {
             stop();
-            break;
-          }
-          if (sub.overflowed) {
-            const resumeAfter = encodeEventCursor(cursor);
-            stop(
-              new GraphQLError(`Subscriber too slow: more than ${this.bufferLimit} events waiting. Resubscribe with after: "${resumeAfter}".`, {
-                extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter },
-              }),
-            );
             break;
           }
           if (!sub.live) {
@@ -214,7 +221,7 @@ export class EventHub {
             }
             await deliver(event);
           }
-          if (sub.live && sub.queue.length === 0 && !stopped && !sub.overflowed && !this.closed) await sub.sleep();
+          if (sub.live && sub.queue.length === 0 && !stopped && !this.closed) await sub.sleep();
         }
       } finally {
         this.subscribers.delete(sub);

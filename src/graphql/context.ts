@@ -1,12 +1,13 @@
 // What every resolver gets: the database, who is asking, and this request's loaders.
 import type { RegistryDatabase } from '../db/client.js';
 import type { EventHub } from '../events/event-hub.js';
-import type { Actor } from '../registry/transaction.js';
+import type { Permissions } from '../auth/permissions.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface RegistryContext {
   database: RegistryDatabase;
-  actor: Actor;
+  /** The caller: its identity, what it may do, and the actor name recorded on its changes. */
+  actor: Permissions;
   events: EventHub;
   /** Request-scoped DataLoaders; uncached for subscriptions (see `forSubscription`). */
   loaders: Loaders;
@@ -19,7 +20,7 @@ export interface ServerServices {
   events: EventHub;
 }
 
-export function createContext(services: ServerServices, actor: Actor): RegistryContext {
+export function createContext(services: ServerServices, actor: Permissions): RegistryContext {
   const context: RegistryContext = {
     database: services.database,
     events: services.events,

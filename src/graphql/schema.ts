@@ -7,5 +7,6 @@ import './types/registered-model.js';
 import './types/model-version.js';
 import './types/stage-transition.js';
 import './types/registry-event.js';
+import './types/access.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -4,7 +4,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { modelVersions, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
+import type { Change } from './transaction.js';
 import type { ModelVersionRecord, RegisteredModelRecord } from './types.js';
+
+type Permission = 'READ' | 'EDIT' | 'PROMOTE' | 'MANAGE';
 
 export const modelColumns = {
   id: registeredModels.id,
@@ -14,11 +17,12 @@ export const modelColumns = {
   updatedAt: registeredModels.updatedAt,
 };
 
-/** Locks the model row for the rest of the transaction. */
-export async function lockModel(tx: Db, name: string, path = ['input', 'name']): Promise<RegisteredModelRecord> {
-  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', path);
-  const [model] = await tx.select(modelColumns).from(registeredModels).where(eq(registeredModels.name, name)).for('update');
+/** Locks the model row for the rest of the transaction, once the actor is allowed `needed` on it. */
+export async function lockModel(change: Change, name: string, needed: Permission): Promise<RegisteredModelRecord> {
+  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+  const [model] = await change.tx.select(modelColumns).from(registeredModels).where(eq(registeredModels.name, name)).for('update');
   if (!model) throw modelNotFound(name);
+  await change.actor.require(model.id, model.name, needed, change.tx);
   return model;
 }
 
@@ -37,7 +41,8 @@ export async function lockVersion(tx: Db, model: RegisteredModelRecord, version:
  * Takes the model's next version number from the counter on its row. The UPDATE locks the row
  * until commit, so concurrent creators get 1, 2, 3, ... and a deleted number is never handed out again.
  */
-export async function allocateVersionNumber(tx: Db, name: string): Promise<{ model: RegisteredModelRecord; version: number }> {
+export async function allocateVersionNumber(change: Change, name: string): Promise<{ model: RegisteredModelRecord; version: number }> {
+  const { tx } = change;
   if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
   const [row] = await tx
     .update(registeredModels)
@@ -46,6 +51,7 @@ export async function allocateVersionNumber(tx: Db, name: string): Promise<{ mod
     .returning({ ...modelColumns, version: sql<number>`${registeredModels.nextVersion} - 1` });
   if (!row) throw modelNotFound(name);
   const { version, ...model } = row;
+  await change.actor.require(model.id, model.name, 'EDIT', change.tx); // a refusal rolls the number back
   return { model, version: Number(version) };
 }
 

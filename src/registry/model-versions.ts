@@ -1,6 +1,6 @@
 // Model versions: creation (and mlflow.register_model), edits, delete, tags and metrics.
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, RegistryDatabase } from '../db/client.js';
+import type { RegistryDatabase } from '../db/client.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import { allocateVersionNumber, lockModel, lockVersion, modelColumns, touchModel } from './locks.js';
@@ -58,7 +58,7 @@ async function insertVersion(
 export async function createModelVersion(database: RegistryDatabase, actor: Actor, input: NewVersionInput): Promise<ModelVersionRecord> {
   const fields = checkNewVersion(input);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await allocateVersionNumber(change.tx, input.name);
+    const { model, version } = await allocateVersionNumber(change, input.name);
     return insertVersion(change, model, version, fields);
   });
   return value;
@@ -88,6 +88,9 @@ export async function registerModel(
         created: sql<boolean>`(xmax = 0)`,
       });
     const { version, created, ...model } = row;
+    // Checked after the upsert, which a refusal rolls back with everything else.
+    if (created) actor.requireRole('EDIT', 'create models');
+    else await actor.require(model.id, model.name, 'EDIT', change.tx);
     if (created) change.record({ type: 'MODEL_CREATED', modelId: model.id, modelName: model.name });
     const modelVersion = await insertVersion(change, model, Number(version), fields);
     return { model, version: modelVersion };
@@ -95,10 +98,10 @@ export async function registerModel(
   return value;
 }
 
-async function lockModelVersion(tx: Db, name: string, version: number) {
+async function lockModelVersion(change: Change, name: string, version: number, needed: 'EDIT' | 'MANAGE' = 'EDIT') {
   checkVersionNumber(version, ['input', 'version']);
-  const model = await lockModel(tx, name);
-  return { model, version: await lockVersion(tx, model, version) };
+  const model = await lockModel(change, name, needed);
+  return { model, version: await lockVersion(change.tx, model, version) };
 }
 
 /** Edits the description only; unlike other version changes it leaves the model's updatedAt alone. */
@@ -109,7 +112,7 @@ export async function updateModelVersion(
 ): Promise<ModelVersionRecord> {
   const description = checkDescription(input.description, ['input', 'description']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version);
     const [row] = await change.tx
       .update(modelVersions)
       .set({ description, updatedAt: sql`now()` })
@@ -131,7 +134,7 @@ export async function deleteModelVersion(
   if (!isPossibleModelName(input.name)) throw modelNotFound(input.name);
   if (input.version < 1) throw versionNotFound(input.name, input.version);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version, 'MANAGE');
     await change.tx.delete(modelVersions).where(eq(modelVersions.id, version.id));
     await touchModel(change.tx, model);
     change.record({ type: 'VERSION_DELETED', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
@@ -148,7 +151,7 @@ export async function setModelVersionTag(
   const key = checkTagKey(input.key, ['input', 'key']);
   const tagValue = checkTagValue(input.value, ['input', 'value']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version);
     await change.tx
       .insert(modelVersionTags)
       .values({ versionId: version.id, key, value: tagValue })
@@ -166,7 +169,7 @@ export async function deleteModelVersionTag(
 ): Promise<ModelVersionRecord> {
   const key = checkTagKey(input.key, ['input', 'key']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version);
     const deleted = await change.tx
       .delete(modelVersionTags)
       .where(and(eq(modelVersionTags.versionId, version.id), eq(modelVersionTags.key, key)))
@@ -188,7 +191,7 @@ export async function logModelVersionMetrics(
   const metrics = checkMetrics(input.metrics, ['input', 'metrics']);
   if (metrics.length === 0) throw new InvalidInputError('At least one metric is required', ['input', 'metrics']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change.tx, input.name, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version);
     await change.tx
       .insert(modelVersionMetrics)
       .values(metrics.map((m) => ({ versionId: version.id, ...m })))

@@ -18,6 +18,7 @@ export async function createRegisteredModel(
   const name = checkModelName(input.name, ['input', 'name']);
   const description = checkDescription(input.description, ['input', 'description']);
   const tags = checkTags(input.tags, ['input', 'tags']);
+  actor.requireRole('EDIT', 'create models');
   const { value } = await runChange(database, actor, async (change) => {
     // ON CONFLICT keeps a concurrent duplicate a clean "already exists", not a constraint error.
     const [model] = await change.tx
@@ -40,7 +41,7 @@ export async function updateRegisteredModel(
 ): Promise<RegisteredModelRecord> {
   const description = checkDescription(input.description, ['input', 'description']);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     const [row] = await change.tx
       .update(registeredModels)
       .set({ description, updatedAt: sql`now()` })
@@ -59,7 +60,7 @@ export async function renameRegisteredModel(
 ): Promise<RegisteredModelRecord> {
   const newName = checkModelName(input.newName, ['input', 'newName'], 'New name');
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     if (newName === model.name) return model;
     // One-row update: versions, tags and aliases refer to the model by id, not by name.
     const [row] = await change.tx
@@ -86,7 +87,7 @@ export async function deleteRegisteredModel(
   // The result has no InvalidInputError: a name no model can have (e.g. with NUL) is not found.
   if (!isPossibleModelName(input.name)) throw modelNotFound(input.name);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'MANAGE');
     // Versions, tags and aliases cascade; stage_transitions keep the history.
     await change.tx.delete(registeredModels).where(eq(registeredModels.id, model.id));
     change.record({ type: 'MODEL_DELETED', modelId: model.id, modelName: model.name });
@@ -103,7 +104,7 @@ export async function setRegisteredModelTag(
   const key = checkTagKey(input.key, ['input', 'key']);
   const tagValue = checkTagValue(input.value, ['input', 'value']);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     await change.tx
       .insert(registeredModelTags)
       .values({ modelId: model.id, key, value: tagValue })
@@ -122,7 +123,7 @@ export async function deleteRegisteredModelTag(
 ): Promise<RegisteredModelRecord> {
   const key = checkTagKey(input.key, ['input', 'key']);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     const deleted = await change.tx
       .delete(registeredModelTags)
       .where(and(eq(registeredModelTags.modelId, model.id), eq(registeredModelTags.key, key)))
@@ -142,7 +143,7 @@ export async function setRegisteredModelAlias(
   const alias = checkAlias(input.alias, ['input', 'alias']);
   const versionNumber = checkVersionNumber(input.version, ['input', 'version']);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     const [version] = await change.tx
       .select({ id: modelVersions.id })
       .from(modelVersions)
@@ -166,7 +167,7 @@ export async function deleteRegisteredModelAlias(
 ): Promise<RegisteredModelRecord> {
   if (input.alias.includes('\u0000')) throw new InvalidInputError('Alias must not contain a NUL character', ['input', 'alias']);
   const { value } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     const deleted = await change.tx
       .delete(registeredModelAliases)
       .where(and(eq(registeredModelAliases.modelId, model.id), eq(registeredModelAliases.alias, input.alias)))

@@ -97,6 +97,11 @@ async function moveToStage(
   return { modelVersion, archived };
 }
 
+/** Moving a version into or out of PRODUCTION (which archiving there also does) needs PROMOTE; EDIT covers the rest. */
+async function requireStagePermission(change: Change, model: RegisteredModelRecord, from: Stage, to: Stage) {
+  if (from === 'PRODUCTION' || to === 'PRODUCTION') await change.actor.require(model.id, model.name, 'PROMOTE', change.tx);
+}
+
 export interface TransitionInput {
   name: string;
   version: number;
@@ -119,8 +124,9 @@ export async function transitionStage(database: RegistryDatabase, actor: Actor, 
   const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
   const comment = checkComment(input.comment, ['input', 'comment']);
   const { value, transitions } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
     const version = await lockVersion(change.tx, model, input.version);
+    await requireStagePermission(change, model, version.stage, input.stage);
     if (input.expectedStage && version.stage !== input.expectedStage) {
       throw new PreconditionFailedError(
         `Version ${version.version} of ${model.name} is in ${version.stage}, not in the expected ${input.expectedStage}`,
@@ -155,7 +161,8 @@ export async function promoteModelVersion(database: RegistryDatabase, actor: Act
   const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
   const comment = checkComment(input.comment, ['input', 'comment']);
   const { value, transitions } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change.tx, input.name);
+    const model = await lockModel(change, input.name, 'EDIT');
+    await requireStagePermission(change, model, input.fromStage, input.toStage);
     const [newest] = await change.tx
       .select({ version: modelVersions.version })
       .from(modelVersions)

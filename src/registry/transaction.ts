@@ -3,9 +3,13 @@ import type { Db, RegistryDatabase } from '../db/client.js';
 import { appendEvents, type PendingEvent } from '../events/event-log.js';
 import type { StageTransitionRecord } from './types.js';
 
-/** Who is asking; their name is the actor of every event they cause. */
+/** Who is asking and what they may do; their name is the actor of every event they cause. */
 export interface Actor {
-  name: string | null;
+  readonly name: string | null;
+  /** Throws PermissionDeniedError unless the actor has `needed` on the model. */
+  require(modelId: number, modelName: string, needed: 'READ' | 'EDIT' | 'PROMOTE' | 'MANAGE', tx?: Db): Promise<void>;
+  /** For actions on no existing model: throws unless the actor's role grants `needed`. */
+  requireRole(needed: 'EDIT', what: string): void;
 }
 
 export class Change {

@@ -1,5 +1,7 @@
 // Builds the HTTP server: GraphQL over HTTP and SSE (Yoga) and over WebSocket (graphql-ws), one path.
 import { createServer, type Server } from 'node:http';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { type ExecutionArgs, getOperationAST, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,6 +11,11 @@ import { EventHub } from '../events/event-hub.js';
 import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
+import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
+import { Permissions } from '../auth/permissions.js';
+
+/** How stale a long-lived subscription's view of per-model grants may get. */
+const GRANTS_MAX_AGE_MS = 5000;
 
 interface EnvelopedRoot {
   execute: typeof import('graphql').execute;
@@ -31,10 +38,51 @@ function useStatementCount(expose: boolean): Plugin {
   };
 }
 
+/**
+ * graphql-jit compiles each query once (Yoga caches parsed documents) into plain functions: a
+ * nested page runs about twice as fast as under graphql-js. Queries only: subscriptions and
+ * mutations keep graphql-js. A request whose variables do not fit gets errors and no data, as
+ * from graphql-js, and the same 400 status graphql-js's executor gives it.
+ */
+function useCompiledQueries(): Plugin[] {
+  const isQuery = (args: ExecutionArgs) => getOperationAST(args.document, args.operationName)?.operation === 'query';
+  return [
+    useGraphQlJit({}, { enableIf: isQuery }) as Plugin,
+    {
+      onExecute: ({ args }) =>
+        isQuery(args)
+          ? {
+              onExecuteDone({ result, setResult }) {
+                if (Symbol.asyncIterator in result || 'data' in result || !result.errors) return;
+                const errors = result.errors.map(
+                  ({ message, nodes, source, positions, path, originalError, extensions }) =>
+                    new GraphQLError(message, { nodes, source, positions, path, originalError, extensions: { ...extensions, http: { status: 400 } } }),
+                );
+                setResult({ ...result, errors });
+              },
+            }
+          : undefined,
+    },
+  ];
+}
+
+/** Yoga answers an unsupported Content-Type with an empty 415; say what to send instead. */
+function useContentTypeMessage(): Plugin {
+  return {
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (response.status !== 415 || response.body) return;
+      const type = (request.headers.get('content-type') ?? 'none').slice(0, 100);
+      const message = `Unsupported Content-Type '${type}': send GraphQL requests as application/json`;
+      setResponse(fetchAPI.Response.json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }, { status: 415 }));
+    },
+  };
+}
+
 export interface RegistryApp {
   server: Server;
   database: RegistryDatabase;
   events: EventHub;
+  authMode: AuthSettings['mode'];
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, RegistryContext>>;
   /** Listens; resolves with the port actually bound (PORT=0 picks a free one). */
   start(): Promise<number>;
@@ -49,6 +97,16 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const events = new EventHub(db, { bufferLimit: config.eventBufferLimit, pollIntervalMs: config.eventPollMs });
   await events.start();
   const services = { database: db, events };
+  const auth: AuthSettings = {
+    mode: await decideAuthMode(db.db, { auth: config.auth, host: config.host, adminToken: config.adminToken }),
+    adminToken: config.adminToken,
+  };
+  // HTTP and SSE carry `Authorization: Bearer`; WebSocket carries it in connection_init's payload.
+  const contextFor = async (initial: { request?: Request; connectionParams?: Record<string, unknown> }) => {
+    const credential = initial.request?.headers.get('authorization') ?? initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+    const identity = await identify(db.db, auth, credential);
+    return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS));
+  };
 
   const yoga = createYoga<Record<string, unknown>, RegistryContext>({
     schema,
@@ -56,8 +114,9 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'Model Registry', defaultQuery: EXAMPLE_OPERATIONS } : false,
-    context: () => createContext(services, { name: null }),
-    plugins: [useStatementCount(config.exposeStatementCount)],
+    context: (initial) => contextFor(initial as never),
+    // Compiled queries first, so the statement counter wraps the compiled executor.
+    plugins: [...useCompiledQueries(), useStatementCount(config.exposeStatementCount), useContentTypeMessage()],
     logging: 'warn',
   });
 
@@ -70,6 +129,15 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      // A connection without a valid token (when auth is on) is refused before any operation.
+      onConnect: async (ctx) => {
+        try {
+          await contextFor({ connectionParams: ctx.connectionParams });
+          return true;
+        } catch {
+          return false;
+        }
+      },
       onSubscribe: async (ctx, _id, params) => {
         const { schema: enveloped, execute, subscribe, parse, validate, contextFactory } = yoga.getEnveloped({ ...ctx, params });
         const args = {
@@ -91,6 +159,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     server,
     database: db,
     events,
+    authMode: auth.mode,
     yoga,
     start: () =>
       new Promise((resolve, reject) => {

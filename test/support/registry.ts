@@ -23,6 +23,9 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     shutdownTimeoutMs: 2000,
     eventBufferLimit: 1000,
     eventPollMs: 2000,
+    auth: undefined,
+    adminToken: undefined,
+    introspection: true,
     ...overrides,
   };
 }

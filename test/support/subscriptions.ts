@@ -133,8 +133,19 @@ export async function subscribeWS<T = any>(
 ): Promise<EventStream<T>> {
   const inbox = new Inbox<T>();
   let acked!: () => void;
-  const connected = new Promise<void>((resolve) => (acked = resolve));
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams, on: { connected: () => acked() } });
+  let refused!: (reason: Error) => void;
+  const connected = new Promise<void>((resolve, reject) => ((acked = resolve), (refused = reject)));
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams,
+    on: {
+      connected: () => acked(),
+      closed: (event) => refused(new Error(`WebSocket closed: ${(event as { code?: number }).code} ${(event as { reason?: string }).reason}`)),
+    },
+  });
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {
@@ -142,7 +153,7 @@ export async function subscribeWS<T = any>(
         if (result.errors) inbox.push({ error: new Error(JSON.stringify(result.errors)) });
         else inbox.push({ value: result.data as T });
       },
-      error: (error) => inbox.push({ error: error instanceof Error ? error : new Error(JSON.stringify(error)) }),
+      error: (error) => inbox.push({ error: error instanceof Error ? error : new Error(`subscription error: ${(error as { code?: number }).code ?? ''}`) }),
       complete: () => inbox.push({ done: true }),
     },
   );

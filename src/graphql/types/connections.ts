@@ -40,16 +40,25 @@ export const StageTransitionConnection = builder.connectionObject(
   { name: 'StageTransitionEdge', description: 'A stage change and its cursor.' },
 );
 
-/** A Relay connection result from a keyset page. */
+/** A Relay connection result from a keyset page. Cursors are encoded only when a query selects them. */
 export function toConnection<T>(page: Page<T>, cursorOf: (item: T) => string, totalCount: () => Promise<number>) {
-  const edges = page.items.map((node) => ({ node, cursor: cursorOf(node) }));
+  const { items } = page;
   return {
-    edges,
+    edges: items.map((node) => ({
+      node,
+      get cursor() {
+        return cursorOf(node);
+      },
+    })),
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return items.length ? cursorOf(items[0]) : null;
+      },
+      get endCursor() {
+        return items.length ? cursorOf(items[items.length - 1]) : null;
+      },
     },
     totalCount,
   };

@@ -17,12 +17,13 @@ import { transitionPageKey } from '../loaders.js';
 import { MetricInput, MetricRef, ModelVersionStatusEnum, OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, StageTransitionConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
+import { visibleModel } from './visibility.js';
 import { ModelVersionRef, RegisteredModelRef } from './refs.js';
 
 builder.node(ModelVersionRef, {
   description: 'One numbered version of a registered model: where its artifacts live, its stage, tags and metrics.',
   id: { resolve: (v) => v.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.versionById.load(Number(id)))),
+  loadMany: (ids, ctx) => Promise.all(ids.map(async (id) => visibleModel(ctx, await ctx.loaders.versionById.load(Number(id))))),
   fields: (t) => ({
     registeredModel: t.field({
       type: RegisteredModelRef,
@@ -86,14 +87,14 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A version by model name and number; null when there is none.',
     args: { name: t.arg.string({ required: true }), version: t.arg.int({ required: true }) },
-    resolve: (_, args, ctx) => (isPossibleModelName(args.name) ? ctx.loaders.versionByName.load(args) : null),
+    resolve: async (_, args, ctx) => visibleModel(ctx, isPossibleModelName(args.name) ? await ctx.loaders.versionByName.load(args) : null),
   }),
   modelVersions: t.field({
     type: ModelVersionConnection,
     description: 'Across all models. Same paging rules as registeredModels. Default order CREATED_AT DESC.',
     args: { ...t.arg.connectionArgs(), filter: t.arg({ type: ModelVersionFilterInput }), orderBy: t.arg({ type: ModelVersionOrderInput }) },
     resolve: async (_, args, ctx) => {
-      const page = await pageModelVersions(ctx.database.db, args);
+      const page = await pageModelVersions(ctx.database.db, { ...args, hiddenModelIds: await ctx.actor.hiddenModels() });
       return toConnection(page, page.cursorOf, page.totalCount);
     },
   }),

@@ -18,12 +18,13 @@ import { stagesKeyOf, versionPageKey } from '../loaders.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
+import { visibleModel } from './visibility.js';
 import { ModelVersionRef, RegisteredModelRef } from './refs.js';
 
 builder.node(RegisteredModelRef, {
   description: 'A named model: the container of its numbered versions, tags and aliases.',
   id: { resolve: (model) => model.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.modelById.load(Number(id)))),
+  loadMany: (ids, ctx) => Promise.all(ids.map(async (id) => visibleModel(ctx, await ctx.loaders.modelById.load(Number(id))))),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique name: 1-256 characters, no control characters, no "/".' }),
     description: t.exposeString('description', { nullable: true, description: 'Free text, up to 5,000 characters.' }),
@@ -115,7 +116,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A model by name; null when there is none.',
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_, args, ctx) => (isPossibleModelName(args.name) ? ctx.loaders.modelByName.load(args.name) : null),
+    resolve: async (_, args, ctx) => visibleModel(ctx, isPossibleModelName(args.name) ? await ctx.loaders.modelByName.load(args.name) : null),
   }),
   registeredModels: t.field({
     type: RegisteredModelConnection,
@@ -127,7 +128,7 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: RegisteredModelOrderInput }),
     },
     resolve: async (_, args, ctx) => {
-      const page = await pageRegisteredModels(ctx.database.db, args);
+      const page = await pageRegisteredModels(ctx.database.db, { ...args, hiddenModelIds: await ctx.actor.hiddenModels() });
       return toConnection(page, page.cursorOf, page.totalCount);
     },
   }),

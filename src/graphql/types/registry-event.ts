@@ -57,7 +57,11 @@ builder.subscriptionFields((t) => ({
       const stages = args.stages ? new Set<Stage>(args.stages) : null;
       return ctx.events.stream({
         startPosition: await ctx.events.resumePosition(args.after),
-        accept: (e) => e.transition != null && (args.name == null || e.modelName === args.name) && (!stages || stages.has(e.transition.toStage)),
+        accept: async (e) =>
+          e.transition != null &&
+          (args.name == null || e.modelName === args.name) &&
+          (!stages || stages.has(e.transition.toStage)) &&
+          (await ctx.actor.allows(e.modelId, 'READ')), // per event: grants may change while subscribed
       });
     },
     resolve: (event) => event.transition!,
@@ -76,7 +80,7 @@ builder.subscriptionFields((t) => ({
       const types = args.types ? new Set<string>(args.types) : null;
       return ctx.events.stream({
         startPosition: await ctx.events.resumePosition(args.after),
-        accept: (e) => (!names || names.has(e.modelName)) && (!types || types.has(e.type)),
+        accept: async (e) => (!names || names.has(e.modelName)) && (!types || types.has(e.type)) && (await ctx.actor.allows(e.modelId, 'READ')),
       });
     },
     resolve: (event) => event,

@@ -6,12 +6,13 @@ import { builder } from '../builder.js';
 import { MetricRequirementInput, StageEnum } from './common.js';
 import { StageTransitionConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
+import { visibleModel } from './visibility.js';
 import { ModelVersionRef, StageTransitionRef } from './refs.js';
 
 builder.node(StageTransitionRef, {
   description: 'One change of one version’s stage. Stored for good: the audit history and the event log of stage changes.',
   id: { resolve: (t) => t.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.transitionById.load(Number(id)))),
+  loadMany: (ids, ctx) => Promise.all(ids.map(async (id) => visibleModel(ctx, await ctx.loaders.transitionById.load(Number(id))))),
   fields: (t) => ({
     cursor: t.string({
       description: 'Resume token: pass it as `after` to stageChanged to receive the changes that came after this one.',
@@ -47,7 +48,7 @@ builder.queryField('stageTransitions', (t) =>
     description: 'The registry-wide stage history, oldest first (commit order). Kept after versions and models are deleted.',
     args: { ...t.arg.connectionArgs(), filter: t.arg({ type: StageTransitionFilterInput }) },
     resolve: async (_, args, ctx) => {
-      const page = await pageStageTransitions(ctx.database.db, args);
+      const page = await pageStageTransitions(ctx.database.db, { ...args, hiddenModelIds: await ctx.actor.hiddenModels() });
       return toConnection(page, page.cursorOf, page.totalCount);
     },
   }),
