@@ -1,9 +1,10 @@
 // Reads of model versions: the registry-wide page, each model's versions in one batched
 // statement, latest versions per stage, and batched lookups.
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, notInArray, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { ModelVersionRecord, Stage } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModelAliases, registeredModels } from '../schema.js';
+import { anyOf } from './batch.js';
 import { checkFilterText, type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, type PagePlan, planPage, toPage } from './keyset.js';
 
@@ -73,13 +74,14 @@ export interface VersionPage extends Page<ModelVersionRecord> {
 
 export async function pageModelVersions(
   db: Db,
-  args: PageArgs & { filter?: ModelVersionFilter | null; orderBy?: ModelVersionOrder | null },
+  args: PageArgs & { filter?: ModelVersionFilter | null; hiddenModelIds?: number[]; orderBy?: ModelVersionOrder | null },
 ): Promise<VersionPage> {
   const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
   const key = ORDER_KEYS[order.field];
   const scope = cursorScope('modelVersions', [args.filter, order]);
   const plan = planPage(args, scope);
-  const filter = filterCondition(args.filter);
+  // Models the caller may not read (NONE grants) are left out.
+  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? notInArray(modelVersions.modelId, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${modelVersions.id}`, order.direction === 'ASC', key.type);
   const rows = await selectVersions(db).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
@@ -123,7 +125,7 @@ export async function versionPagesOfModels(
       await db.execute(sql`SELECT ${RAW_COLUMNS} FROM registered_models m
         CROSS JOIN LATERAL (SELECT * FROM model_versions v WHERE v.model_id = m.id${stageFilter}
           ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) mv
-        WHERE m.id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})`),
+        WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
     );
     const byModel = groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
     for (const id of modelIds) pages.set(id, toPage(byModel.get(id) ?? [], plan));
@@ -136,7 +138,7 @@ export async function countVersionsOfModels(db: Db, modelIds: readonly number[],
   const rows = await db
     .select({ modelId: modelVersions.modelId, n: sql<number>`count(*)::int` })
     .from(modelVersions)
-    .where(and(inArray(modelVersions.modelId, [...modelIds]), stages ? inArray(modelVersions.stage, stages) : undefined))
+    .where(and(anyOf(modelVersions.modelId, modelIds), stages ? inArray(modelVersions.stage, stages) : undefined))
     .groupBy(modelVersions.modelId);
   return new Map(rows.map((r) => [r.modelId, Number(r.n)]));
 }
@@ -151,14 +153,14 @@ export async function latestVersionsOfModels(db: Db, modelIds: readonly number[]
   const rows = rowsOf<ModelVersionRecord>(
     await db.execute(sql`SELECT DISTINCT ON (mv.model_id, mv.stage) ${RAW_COLUMNS}
       FROM registered_models m JOIN model_versions mv ON mv.model_id = m.id
-      WHERE m.id IN (${sql.join(modelIds.map((id) => sql`${id}`), sql`, `)})${stageFilter}
+      WHERE ${anyOf(sql.raw('m.id'), modelIds)}${stageFilter}
       ORDER BY mv.model_id, mv.stage, mv.version DESC`),
   );
   return groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
 }
 
 export async function versionsByIds(db: Db, ids: readonly number[]): Promise<ModelVersionRecord[]> {
-  return selectVersions(db).where(inArray(modelVersions.id, [...ids]));
+  return selectVersions(db).where(anyOf(modelVersions.id, ids));
 }
 
 /** Versions by (model id, number) pairs. */
@@ -187,7 +189,7 @@ export async function tagsOfVersions(db: Db, ids: readonly number[]) {
   return db
     .select({ ownerId: modelVersionTags.versionId, key: modelVersionTags.key, value: modelVersionTags.value })
     .from(modelVersionTags)
-    .where(inArray(modelVersionTags.versionId, [...ids]))
+    .where(anyOf(modelVersionTags.versionId, ids))
     .orderBy(modelVersionTags.key);
 }
 
@@ -195,7 +197,7 @@ export async function metricsOfVersions(db: Db, ids: readonly number[]) {
   return db
     .select({ ownerId: modelVersionMetrics.versionId, key: modelVersionMetrics.key, value: modelVersionMetrics.value })
     .from(modelVersionMetrics)
-    .where(inArray(modelVersionMetrics.versionId, [...ids]))
+    .where(anyOf(modelVersionMetrics.versionId, ids))
     .orderBy(modelVersionMetrics.key);
 }
 

@@ -1,8 +1,9 @@
 // Reads of registered models: keyset pages, counts and batched lookups.
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, notInArray, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { RegisteredModelRecord } from '../../registry/types.js';
 import type { Db } from '../client.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
+import { anyOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, planPage, toPage } from './keyset.js';
 
@@ -44,13 +45,14 @@ export interface ModelPage extends Page<RegisteredModelRecord> {
 
 export async function pageRegisteredModels(
   db: Db,
-  args: PageArgs & { filter?: RegisteredModelFilter | null; orderBy?: RegisteredModelOrder | null },
+  args: PageArgs & { filter?: RegisteredModelFilter | null; hiddenModelIds?: number[]; orderBy?: RegisteredModelOrder | null },
 ): Promise<ModelPage> {
   const order = args.orderBy ?? { field: 'NAME', direction: 'ASC' };
   const key = ORDER_KEYS[order.field];
   const scope = cursorScope('registeredModels', [args.filter, order]);
   const plan = planPage(args, scope);
-  const filter = filterCondition(args.filter);
+  // Models the caller may not read (NONE grants) are left out.
+  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? notInArray(registeredModels.id, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${registeredModels.id}`, order.direction === 'ASC', key.type, key.unique);
   const rows = await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
@@ -64,7 +66,7 @@ export async function pageRegisteredModels(
 }
 
 export async function modelsByIds(db: Db, ids: readonly number[]): Promise<RegisteredModelRecord[]> {
-  return db.select(columns).from(registeredModels).where(inArray(registeredModels.id, [...ids]));
+  return db.select(columns).from(registeredModels).where(anyOf(registeredModels.id, ids));
 }
 
 export async function modelsByNames(db: Db, names: readonly string[]): Promise<RegisteredModelRecord[]> {
@@ -75,7 +77,7 @@ export async function tagsOfModels(db: Db, ids: readonly number[]) {
   return db
     .select({ ownerId: registeredModelTags.modelId, key: registeredModelTags.key, value: registeredModelTags.value })
     .from(registeredModelTags)
-    .where(inArray(registeredModelTags.modelId, [...ids]))
+    .where(anyOf(registeredModelTags.modelId, ids))
     .orderBy(registeredModelTags.key);
 }
 
@@ -96,7 +98,7 @@ export async function aliasesOfModels(db: Db, ids: readonly number[]): Promise<A
     })
     .from(registeredModelAliases)
     .innerJoin(modelVersions, eq(modelVersions.id, registeredModelAliases.versionId))
-    .where(inArray(registeredModelAliases.modelId, [...ids]))
+    .where(anyOf(registeredModelAliases.modelId, ids))
     .orderBy(registeredModelAliases.alias);
 }
 
@@ -104,6 +106,6 @@ export async function aliasesOfVersions(db: Db, versionIds: readonly number[]) {
   return db
     .select({ versionId: registeredModelAliases.versionId, alias: registeredModelAliases.alias })
     .from(registeredModelAliases)
-    .where(inArray(registeredModelAliases.versionId, [...versionIds]))
+    .where(anyOf(registeredModelAliases.versionId, versionIds))
     .orderBy(registeredModelAliases.alias);
 }

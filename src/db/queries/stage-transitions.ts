@@ -1,8 +1,9 @@
 // Reads of the stage history: registry-wide pages and each version's history, oldest first.
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, notInArray, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Stage, StageTransitionRecord } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
 import { stageTransitions } from '../schema.js';
+import { anyOf } from './batch.js';
 import { checkFilterText } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, type PagePlan, planPage, toPage } from './keyset.js';
 
@@ -26,10 +27,11 @@ export interface TransitionPage extends Page<StageTransitionRecord> {
 }
 
 /** Ordered by event position: commit order. */
-export async function pageStageTransitions(db: Db, args: PageArgs & { filter?: StageTransitionFilter | null }): Promise<TransitionPage> {
+export async function pageStageTransitions(db: Db, args: PageArgs & { filter?: StageTransitionFilter | null; hiddenModelIds?: number[] }): Promise<TransitionPage> {
   const scope = cursorScope('stageTransitions', args.filter ?? null);
   const plan = planPage(args, scope);
-  const filter = filterCondition(args.filter);
+  // Models the caller may not read (NONE grants) are left out.
+  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? notInArray(stageTransitions.modelId, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${stageTransitions.position}`, sql`${stageTransitions.id}`, true, 'int8', true);
   const rows = await db.select().from(stageTransitions).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
@@ -57,7 +59,7 @@ export async function transitionPagesOfVersions(db: Db, versionIds: readonly num
   if (versionIds.length > 0) {
     const keyset = keysetClauses(plan, sql.raw('t.position'), sql.raw('t.id'), true, 'int8', true);
     rows = rowsOf<Record<string, unknown>>(
-      await db.execute(sql`SELECT st.* FROM unnest(ARRAY[${sql.join(versionIds.map((id) => sql`${id}::int`), sql`, `)}]) AS p(version_id)
+      await db.execute(sql`SELECT st.* FROM unnest(${sql.param([...versionIds])}::int[]) AS p(version_id)
         CROSS JOIN LATERAL (SELECT * FROM stage_transitions t WHERE t.version_id = p.version_id
           ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) st`),
     ).map(transitionFromRow);
@@ -70,13 +72,13 @@ export async function countTransitionsOfVersions(db: Db, versionIds: readonly nu
   const rows = await db
     .select({ versionId: stageTransitions.versionId, n: sql<number>`count(*)::int` })
     .from(stageTransitions)
-    .where(inArray(stageTransitions.versionId, [...versionIds]))
+    .where(anyOf(stageTransitions.versionId, versionIds))
     .groupBy(stageTransitions.versionId);
   return new Map(rows.map((r) => [r.versionId!, Number(r.n)]));
 }
 
 export async function transitionsByIds(db: Db, ids: readonly number[]): Promise<StageTransitionRecord[]> {
-  return db.select().from(stageTransitions).where(inArray(stageTransitions.id, [...ids]));
+  return db.select().from(stageTransitions).where(anyOf(stageTransitions.id, ids));
 }
 
 export function transitionFromRow(row: Record<string, unknown>): StageTransitionRecord {
