@@ -1,4 +1,5 @@
 // Configuration from the environment, checked once at start-up.
+import { DEFAULT_LIMITS, type RequestLimits } from './server/limits.js';
 
 export interface RegistryConfig {
   port: number;
@@ -20,6 +21,9 @@ export interface RegistryConfig {
   /** ADMIN_TOKEN: a bootstrap secret for an identity named `admin` with the ADMIN role. */
   adminToken: string | undefined;
   introspection: boolean;
+  /** PERSISTED_OPERATIONS=only serves only the operations in PERSISTED_OPERATIONS_FILE. */
+  persistedOperationsFile: string | undefined;
+  limits: RequestLimits;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +61,13 @@ function adminToken(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+function persistedOperations(env: NodeJS.ProcessEnv): string | undefined {
+  const mode = oneOf(env, 'PERSISTED_OPERATIONS', ['only', 'off'] as const);
+  if (mode !== 'only') return undefined;
+  if (!env.PERSISTED_OPERATIONS_FILE) throw new ConfigError('PERSISTED_OPERATIONS=only needs PERSISTED_OPERATIONS_FILE (a JSON object of id to operation)');
+  return env.PERSISTED_OPERATIONS_FILE;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -76,5 +87,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     auth: oneOf(env, 'AUTH', ['required', 'off'] as const),
     adminToken: adminToken(env),
     introspection: flag(env, 'INTROSPECTION', true),
+    persistedOperationsFile: persistedOperations(env),
+    limits: {
+      maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),
+      maxAliases: integer(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),
+      maxDirectives: integer(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 10_000),
+      maxTokens: integer(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 10, 1_000_000),
+      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', DEFAULT_LIMITS.maxRootFields, 1, 1000),
+      maxCost: integer(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, 1, 1_000_000_000),
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 100 * 1024 * 1024),
+    },
   };
 }

@@ -11,6 +11,26 @@ import { EventHub } from '../events/event-hub.js';
 import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
+import { useRequestLimits } from './limits.js';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { readFileSync } from 'node:fs';
+
+/** PERSISTED_OPERATIONS=only: the allow-list file maps an id to an operation; nothing else runs. */
+function allowList(file: string) {
+  const operations = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  return {
+    allowArbitraryOperations: false,
+    getPersistedOperation: (id: string) => operations[id] ?? null,
+    customErrors: {
+      persistedQueryOnly: {
+        message: 'Only persisted operations are served here (PERSISTED_OPERATIONS=only): send extensions.persistedQuery.sha256Hash',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
+      notFound: { message: 'Unknown persisted operation', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
+    },
+  };
+}
 import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
 import { Permissions } from '../auth/permissions.js';
 
@@ -116,7 +136,14 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     graphiql: config.graphiql ? { title: 'Model Registry', defaultQuery: EXAMPLE_OPERATIONS } : false,
     context: (initial) => contextFor(initial as never),
     // Compiled queries first, so the statement counter wraps the compiled executor.
-    plugins: [...useCompiledQueries(), useStatementCount(config.exposeStatementCount), useContentTypeMessage()],
+    plugins: [
+      ...useCompiledQueries(),
+      useStatementCount(config.exposeStatementCount),
+      useContentTypeMessage(),
+      ...useRequestLimits(config.limits),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.persistedOperationsFile ? [usePersistedOperations(allowList(config.persistedOperationsFile))] : []),
+    ],
     logging: 'warn',
   });
 

@@ -1,6 +1,7 @@
 // A black-box kit: a registry server on a real database, driven through its public GraphQL API.
 // Failures print the operation and the whole response.
 import type { RegistryConfig } from '../../src/config.js';
+import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import { buildApp, type RegistryApp } from '../../src/server/app.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 
@@ -26,6 +27,8 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     auth: undefined,
     adminToken: undefined,
     introspection: true,
+    persistedOperationsFile: undefined,
+    limits: DEFAULT_LIMITS,
     ...overrides,
   };
 }
