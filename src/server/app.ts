@@ -12,6 +12,7 @@ import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 import { useRequestLimits } from './limits.js';
+import { safeLogger } from './logging.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { readFileSync } from 'node:fs';
@@ -144,7 +145,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(config.persistedOperationsFile ? [usePersistedOperations(allowList(config.persistedOperationsFile))] : []),
     ],
-    logging: 'warn',
+    logging: safeLogger(),
   });
 
   const server = createServer(yoga);
