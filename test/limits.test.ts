@@ -108,3 +108,30 @@ describe('production switches (pglite)', () => {
     }
   });
 });
+
+describe('argument errors are 4xx (pglite)', () => {
+  it('a forged cursor, a cursor reused under another filter, or first above 1000 gets 400 with a clear message', async () => {
+    const r = await startRegistry('pglite');
+    try {
+      await r.gql(`mutation { createRegisteredModel(input: { name: "m1" }) { __typename } }`);
+      await r.gql(`mutation { createRegisteredModel(input: { name: "m2" }) { __typename } }`);
+      const page = await r.gql(`{ registeredModels(first: 1) { pageInfo { endCursor } } }`);
+      const cursor = page.registeredModels.pageInfo.endCursor;
+      const forged = Buffer.from(JSON.stringify(['x', "'; DROP TABLE x; --", 1])).toString('base64url');
+      const cases: [string, Record<string, unknown>, RegExp][] = [
+        [`query($c: String) { registeredModels(first: 1, after: $c) { totalCount } }`, { c: forged }, /cursor/],
+        [`query($c: String) { registeredModels(first: 1, after: $c, filter: { name: { like: "m%" } }) { totalCount } }`, { c: cursor }, /another filter or order/],
+        [`{ registeredModels(first: 1001) { totalCount } }`, {}, /at most 1000/],
+      ];
+      for (const [query, variables, message] of cases) {
+        const res = await r.request(query, variables);
+        expect(res.status).toBe(400);
+        expect(res.errors?.[0].message).toMatch(message);
+        expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+        expect(res.errors?.[0].extensions?.http).toBeUndefined();
+      }
+    } finally {
+      await r.stop();
+    }
+  });
+});

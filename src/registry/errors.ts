@@ -50,6 +50,6 @@ export const versionNotFound = (name: string, version: number) =>
  */
 export class QueryArgumentError extends GraphQLError {
   constructor(message: string, argument: string) {
-    super(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
+    super(message, { extensions: { code: 'BAD_USER_INPUT', argument, http: { status: 400 } } });
   }
 }
