@@ -5,9 +5,11 @@ export interface SseMessage {
   data: string;
 }
 
-/** Splits a text/event-stream body into messages; comment lines (keep-alives) are skipped. */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+/** Splits a text/event-stream body into messages; a keep-alive (comment only) is a `comment` message. */
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseMessage> {
   const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  // Cancelling the body is what ends the server's subscription, whether over a socket or in-process.
+  signal?.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
   let buffer = '';
   try {
     for (;;) {
@@ -19,7 +21,10 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const lines = block.split('\n').filter((line) => !line.startsWith(':'));
-        if (lines.length === 0) continue;
+        if (lines.length === 0) {
+          yield { event: 'comment', data: '' };
+          continue;
+        }
         const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
         const data = lines
           .filter((l) => l.startsWith('data:'))
@@ -51,7 +56,7 @@ export async function* subscribe<T>(
   if (!response.ok || !response.body) {
     throw new SubscriptionError(`subscription refused: HTTP ${response.status} ${(await response.text()).slice(0, 500)}`);
   }
-  for await (const message of readServerSentEvents(response.body)) {
+  for await (const message of readServerSentEvents(response.body, options.signal)) {
     if (message.event === 'complete') return;
     if (message.event !== 'next') continue;
     const payload = JSON.parse(message.data) as { data?: T; errors?: { message: string }[] };

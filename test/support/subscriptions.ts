@@ -2,6 +2,7 @@
 // curl -N would) and GraphQL over WebSocket (a graphql-ws client).
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { readServerSentEvents } from '../../src/hook/sse-client.js';
 
 export interface EventStream<T = any> {
   /** The next payload's data; rejects on timeout, on a GraphQL error, or when the stream ends. */
@@ -82,34 +83,19 @@ export async function subscribeSSE<T = any>(fetchFn: Fetch, url: string, query: 
     signal: controller.signal,
   });
   if (!response.ok || !response.body) throw new Error(`SSE subscribe failed: ${response.status} ${await response.text()}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
+  const body = response.body;
   void (async () => {
-    let buffer = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          ready();
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = block
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trimStart())
-            .join('\n');
-          if (event === 'next' && data) {
-            const payload = JSON.parse(data);
-            if (payload.errors) inbox.push({ error: new Error(JSON.stringify(payload.errors)) });
-            else inbox.push({ value: payload.data });
-          } else if (event === 'complete') {
-            inbox.push({ done: true });
-          }
+      for await (const message of readServerSentEvents(body, controller.signal)) {
+        ready(); // the first keep-alive: the server has registered the subscription
+        if (message.event === 'next' && message.data) {
+          const payload = JSON.parse(message.data);
+          if (payload.errors) inbox.push({ error: new Error(JSON.stringify(payload.errors)) });
+          else inbox.push({ value: payload.data });
+        } else if (message.event === 'complete') {
+          inbox.push({ done: true });
         }
       }
       inbox.push({ done: true });
@@ -118,10 +104,7 @@ export async function subscribeSSE<T = any>(fetchFn: Fetch, url: string, query: 
     }
   })();
   await started;
-  return streamOf(inbox, async () => {
-    controller.abort();
-    await reader.cancel().catch(() => {});
-  });
+  return streamOf(inbox, async () => controller.abort());
 }
 
 /** Subscribes over WebSocket (graphql-ws); resolves once the connection is acknowledged. */
