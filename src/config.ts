@@ -24,6 +24,8 @@ export interface RegistryConfig {
   /** PERSISTED_OPERATIONS=only serves only the operations in PERSISTED_OPERATIONS_FILE. */
   persistedOperationsFile: string | undefined;
   limits: RequestLimits;
+  /** MIGRATE_ON_START=false: deployments that run `npm run migrate` separately. */
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     adminToken: adminToken(env),
     introspection: flag(env, 'INTROSPECTION', true),
     persistedOperationsFile: persistedOperations(env),
+    migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),
       maxAliases: integer(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),

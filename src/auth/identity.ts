@@ -20,7 +20,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
  * a server reachable from elsewhere with no token and no explicit AUTH=off refuses to start.
  */
 export async function decideAuthMode(db: Db, env: { auth?: AuthMode; host: string; adminToken?: string }): Promise<AuthMode> {
-  const hasToken = Boolean(env.adminToken) || (await countActiveTokens(db)) > 0;
+  // Not migrated yet (MIGRATE_ON_START=false) counts as no token.
+  const hasToken = Boolean(env.adminToken) || (await countActiveTokens(db).catch(() => 0)) > 0;
   if (env.auth === 'off') return 'off';
   if (env.auth === 'required') {
     if (!hasToken) throw new AuthConfigError('AUTH=required but no API token exists: set ADMIN_TOKEN to bootstrap an admin');

@@ -49,6 +49,9 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<RegistryDatabase> {
   const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  // A newer build's schema is refused before anything, migrations included, touches it.
+  const { assertNotNewer } = await import('./migrations.js');
+  await assertNotNewer(database.db);
   if (options.migrate !== false) await database.migrate();
   return database;
 }

@@ -60,6 +60,8 @@ export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
   private reading: Promise<void> | null = null;
   private closed = false;
+  /** False while the last read of the event table failed (database unreachable). */
+  private readable = true;
   private readAgain = false;
   private unlisten: (() => Promise<void>) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -77,7 +79,11 @@ export class EventHub {
   }
 
   async start(): Promise<void> {
-    this.last = await this.newestPosition();
+    try {
+      this.last = await this.newestPosition();
+    } catch {
+      this.readable = false; // not migrated yet (MIGRATE_ON_START=false): /ready says so
+    }
     this.unlisten = await this.database.channels.listen(
       EVENTS_CHANNEL,
       () => this.wake(),
@@ -94,6 +100,11 @@ export class EventHub {
     await this.unlisten?.().catch(() => {});
     await this.reading;
     for (const sub of this.subscribers) sub.wake();
+  }
+
+  /** Listening, and the event table was readable at the last try: what /ready reports. */
+  get healthy(): boolean {
+    return this.unlisten != null && this.readable && !this.closed;
   }
 
   get subscriberCount(): number {
@@ -142,7 +153,9 @@ export class EventHub {
         this.readAgain = false;
         try {
           for (;;) {
+            if (!this.readable && this.last === 0) this.last = await this.newestPosition();
             const batch = await this.readAfter(this.last, this.batchSize);
+            this.readable = true;
             if (batch.length === 0) break;
             this.last = batch.at(-1)!.position;
             for (const sub of this.subscribers) sub.offer(batch);
@@ -150,6 +163,7 @@ export class EventHub {
           }
         } catch {
           // The database is unreachable for now; the next notification or poll retries.
+          this.readable = false;
         }
       } while (this.readAgain);
       this.reading = null;

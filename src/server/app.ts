@@ -13,6 +13,8 @@ import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 import { useRequestLimits } from './limits.js';
 import { safeLogger } from './logging.js';
+import { useReadiness } from './readiness.js';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { readFileSync } from 'node:fs';
@@ -114,7 +116,7 @@ export interface RegistryApp {
 export async function buildApp(config: RegistryConfig, database?: RegistryDatabase): Promise<RegistryApp> {
   const db =
     database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, migrate: config.migrateOnStart }));
   const events = new EventHub(db, { bufferLimit: config.eventBufferLimit, pollIntervalMs: config.eventPollMs });
   await events.start();
   const services = { database: db, events };
@@ -135,12 +137,15 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'Model Registry', defaultQuery: EXAMPLE_OPERATIONS } : false,
+    // Served from the installed package, not a CDN: GraphiQL works with no internet.
+    renderGraphiQL,
     context: (initial) => contextFor(initial as never),
     // Compiled queries first, so the statement counter wraps the compiled executor.
     plugins: [
       ...useCompiledQueries(),
       useStatementCount(config.exposeStatementCount),
       useContentTypeMessage(),
+      useReadiness(db, events),
       ...useRequestLimits(config.limits),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(config.persistedOperationsFile ? [usePersistedOperations(allowList(config.persistedOperationsFile))] : []),

@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     introspection: true,
     persistedOperationsFile: undefined,
     limits: DEFAULT_LIMITS,
+    migrateOnStart: true,
     ...overrides,
   };
 }
