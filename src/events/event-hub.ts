@@ -25,6 +25,7 @@ export interface EventHubOptions {
 class Subscriber {
   queue: RegistryEventRow[] = [];
   live = false;
+  transport = 'sse';
   private wakeUp: (() => void) | null = null;
 
   /** `onOverflow` ends the stream at once: the consumer may be stuck, so the loop cannot be relied on. */
@@ -107,6 +108,21 @@ export class EventHub {
     return this.unlisten != null && this.readable && !this.closed;
   }
 
+  /** Events pushed to subscribers since start, for /metrics. */
+  delivered = 0;
+
+  /** Open subscriptions by transport ('sse' or 'ws'). */
+  subscribersBy(transport: string): number {
+    let n = 0;
+    for (const sub of this.subscribers) if (sub.transport === transport) n += 1;
+    return n;
+  }
+
+  /** How far the newest committed event is ahead of what this server has read and delivered. */
+  async lag(): Promise<number> {
+    return Math.max(0, (await this.newestPosition()) - this.last);
+  }
+
   get subscriberCount(): number {
     return this.subscribers.size;
   }
@@ -177,6 +193,7 @@ export class EventHub {
   stream(options: {
     accept: (event: RegistryEventRow) => boolean | Promise<boolean>;
     startPosition?: number;
+    transport?: string;
   }): Repeater<RegistryEventRow> {
     const { accept } = options;
     const startPosition = options.startPosition ?? this.last;
@@ -195,6 +212,7 @@ export class EventHub {
         stopped = true;
         sub.wake();
       });
+      sub.transport = options.transport ?? 'sse';
       this.subscribers.add(sub);
       try {
         // `cursor` only passes an event once it is pushed (or filtered out), so a resume cursor
@@ -203,7 +221,10 @@ export class EventHub {
           const wanted = await accept(event);
           if (stopped) return;
           cursor = event.position;
-          if (wanted) await push(event);
+          if (wanted) {
+            this.delivered += 1;
+            await push(event);
+          }
         };
         while (!stopped) {
           if (this.closed) {

@@ -11,6 +11,8 @@ export interface RegistryContext {
   events: EventHub;
   /** Request-scoped DataLoaders; uncached for subscriptions (see `forSubscription`). */
   loaders: Loaders;
+  /** How the request arrived: 'http' (queries, mutations, SSE) or 'ws'. */
+  transport: 'http' | 'ws';
   /** Switches to loaders without a cache: a long-lived subscription must not serve stale rows. */
   forSubscription(this: RegistryContext): void;
 }
@@ -20,11 +22,12 @@ export interface ServerServices {
   events: EventHub;
 }
 
-export function createContext(services: ServerServices, actor: Permissions): RegistryContext {
+export function createContext(services: ServerServices, actor: Permissions, transport: 'http' | 'ws' = 'http'): RegistryContext {
   const context: RegistryContext = {
     database: services.database,
     events: services.events,
     actor,
+    transport,
     loaders: createLoaders(services.database.db),
     // `this`, not the closure: the server may hand resolvers a copy of this object.
     forSubscription(this: RegistryContext) {

@@ -13,6 +13,7 @@ import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 import { useRequestLimits } from './limits.js';
 import { safeLogger } from './logging.js';
+import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -46,14 +47,17 @@ interface EnvelopedRoot {
 }
 
 /** Counts each operation's SQL statements; optionally reports them in `extensions.sqlStatements`. */
-function useStatementCount(expose: boolean): Plugin {
+function useStatementCount(expose: boolean, metrics: RegistryMetrics): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
       const store = { statements: 0 };
       setExecuteFn((args) => statementCounter.run(store, () => executeFn(args)));
       return {
         onExecuteDone({ result, setResult }) {
-          if (!expose || Symbol.asyncIterator in result) return;
+          if (Symbol.asyncIterator in result) return;
+          metrics.observeStatements(store.statements);
+          for (const error of result.errors ?? []) metrics.countError(String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          if (!expose) return;
           setResult({ ...result, extensions: { ...result.extensions, sqlStatements: store.statements } });
         },
       };
@@ -128,8 +132,11 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const contextFor = async (initial: { request?: Request; connectionParams?: Record<string, unknown> }) => {
     const credential = initial.request?.headers.get('authorization') ?? initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
     const identity = await identify(db.db, auth, credential);
-    return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS));
+    return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
   };
+
+  const wsServerRef: { current?: WebSocketServer } = {};
+  const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0 });
 
   const yoga = createYoga<Record<string, unknown>, RegistryContext>({
     schema,
@@ -143,7 +150,8 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     // Compiled queries first, so the statement counter wraps the compiled executor.
     plugins: [
       ...useCompiledQueries(),
-      useStatementCount(config.exposeStatementCount),
+      ...metrics.plugins,
+      useStatementCount(config.exposeStatementCount, metrics),
       useContentTypeMessage(),
       useReadiness(db, events),
       ...useRequestLimits(config.limits),
@@ -156,6 +164,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const server = createServer(yoga);
 
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  wsServerRef.current = wsServer;
   // graphql-ws through Yoga's envelop: the same plugins, and its parse cache, so open
   // subscriptions share one parsed document instead of holding a copy each.
   const wsCleanup = useServer(

@@ -57,6 +57,7 @@ builder.subscriptionFields((t) => ({
       const stages = args.stages ? new Set<Stage>(args.stages) : null;
       return ctx.events.stream({
         startPosition: await ctx.events.resumePosition(args.after),
+        transport: ctx.transport === 'ws' ? 'ws' : 'sse',
         accept: async (e) =>
           e.transition != null &&
           (args.name == null || e.modelName === args.name) &&
@@ -80,6 +81,7 @@ builder.subscriptionFields((t) => ({
       const types = args.types ? new Set<string>(args.types) : null;
       return ctx.events.stream({
         startPosition: await ctx.events.resumePosition(args.after),
+        transport: ctx.transport === 'ws' ? 'ws' : 'sse',
         accept: async (e) => (!names || names.has(e.modelName)) && (!types || types.has(e.type)) && (await ctx.actor.allows(e.modelId, 'READ')),
       });
     },

@@ -1,0 +1,74 @@
+// Prometheus metrics at /metrics: Yoga's request, phase, resolver and error metrics, plus the
+// registry's own (SQL statements per request, pool size, subscriptions, events, event lag).
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventHub } from '../events/event-hub.js';
+
+export interface RegistryMetrics {
+  registry: Registry;
+  plugins: Plugin[];
+  /** Called by the statement counter once per operation. */
+  observeStatements(count: number): void;
+  /** Called once per GraphQL error in a result, by its extensions.code. */
+  countError(code: string): void;
+}
+
+export function createMetrics(options: { events: EventHub; poolSize: number; openSockets: () => number }): RegistryMetrics {
+  // One registry per server instance: several servers (tests) can share a process.
+  const registry = new Registry();
+  const statements = new Histogram({
+    name: 'registry_sql_statements_per_request',
+    help: 'SQL statements run by one GraphQL operation',
+    buckets: [0, 1, 2, 3, 4, 6, 8, 12, 20, 50],
+    registers: [registry],
+  });
+  const errors = new Counter({ name: 'registry_graphql_errors_total', help: 'GraphQL errors returned, by extensions.code', labelNames: ['code'], registers: [registry] });
+  new Gauge({ name: 'registry_db_pool_size', help: 'PostgreSQL connections this process may open', registers: [registry] }).set(options.poolSize);
+  new Gauge({
+    name: 'registry_open_subscriptions',
+    help: 'Open subscriptions, by transport',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.set({ transport: 'sse' }, options.events.subscribersBy('sse'));
+      this.set({ transport: 'ws' }, options.events.subscribersBy('ws'));
+    },
+  });
+  new Gauge({ name: 'registry_open_websockets', help: 'Open WebSocket connections', registers: [registry], collect() { this.set(options.openSockets()); } });
+  new Counter({
+    name: 'registry_events_delivered_total',
+    help: 'Registry events pushed to subscribers',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(options.events.delivered);
+    },
+  });
+  new Gauge({
+    name: 'registry_event_lag',
+    help: 'Committed events this server has not read and delivered yet',
+    registers: [registry],
+    async collect() {
+      this.set(await options.events.lag().catch(() => -1));
+    },
+  });
+  const prometheus = usePrometheus({
+    registry,
+    endpoint: '/metrics',
+    metrics: {
+      graphql_envelop_request_duration: true,
+      graphql_envelop_request: true,
+      graphql_envelop_error_result: true,
+      graphql_envelop_phase_execute: true,
+      graphql_envelop_execute_resolver: true,
+      graphql_yoga_http_duration: true,
+    },
+  });
+  return {
+    registry,
+    plugins: [prometheus],
+    observeStatements: (count) => statements.observe(count),
+    countError: (code) => errors.inc({ code }),
+  };
+}
