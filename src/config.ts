@@ -1,4 +1,5 @@
 // Configuration from the environment, checked once at start-up.
+import type { LogLevel } from './server/logging.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './server/limits.js';
 
 export interface RegistryConfig {
@@ -26,6 +27,7 @@ export interface RegistryConfig {
   limits: RequestLimits;
   /** MIGRATE_ON_START=false: deployments that run `npm run migrate` separately. */
   migrateOnStart: boolean;
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     introspection: flag(env, 'INTROSPECTION', true),
     persistedOperationsFile: persistedOperations(env),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),
       maxAliases: integer(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),

@@ -1,4 +1,5 @@
-// Log lines carry no SQL, stack or secret, even when the database fails under a request.
+// Log lines are structured JSON (one per operation) and carry no SQL, stack or secret, even
+// when the database fails under a request.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRegistry, type TestRegistry } from './support/registry.js';
@@ -8,7 +9,7 @@ const ADMIN_TOKEN = 'log-safety-admin-secret-0123456789abcdef';
 describe('log safety (pglite)', () => {
   let r: TestRegistry;
   beforeAll(async () => {
-    r = await startRegistry('pglite', { adminToken: ADMIN_TOKEN });
+    r = await startRegistry('pglite', { adminToken: ADMIN_TOKEN, logLevel: 'info' });
   });
   afterAll(() => r.stop());
 
@@ -17,7 +18,7 @@ describe('log safety (pglite)', () => {
     await r.request(`mutation { createRegisteredModel(input: { name: "logged", tags: [{ key: "k", value: "v" }] }) { __typename } }`, undefined, auth);
     await r.app.database.db.execute(sql`DROP TABLE registered_model_tags`);
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
       return true;
     });
@@ -29,7 +30,11 @@ describe('log safety (pglite)', () => {
       spy.mockRestore();
     }
     const logged = lines.join('');
-    expect(logged).toMatch(/"level":"error"/);
+    expect(logged).toMatch(/"level":50/); // pino's error
+    // One line per operation, without variables' values.
+    const operations = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'operation');
+    expect(operations).toHaveLength(1); // the bad token was refused with 401 before any operation ran
+    expect(operations[0]).toMatchObject({ type: 'query', status: 'error', errorCodes: ['INTERNAL_SERVER_ERROR'], actor: 'admin' });
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(logged).not.toMatch(/SELECT|registered_model_tags|relation|\bat .*\(|node_modules/);
     expect(logged).not.toContain(ADMIN_TOKEN);

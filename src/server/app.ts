@@ -12,7 +12,7 @@ import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 import { useRequestLimits } from './limits.js';
-import { safeLogger } from './logging.js';
+import { createLogger, safeLogger, useOperationLog } from './logging.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -135,6 +135,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
   };
 
+  const logger = createLogger(config.logLevel);
   const wsServerRef: { current?: WebSocketServer } = {};
   const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0 });
 
@@ -151,6 +152,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     plugins: [
       ...useCompiledQueries(),
       ...metrics.plugins,
+      useOperationLog(logger),
       useStatementCount(config.exposeStatementCount, metrics),
       useContentTypeMessage(),
       useReadiness(db, events),
@@ -158,7 +160,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       ...(config.persistedOperationsFile ? [usePersistedOperations(allowList(config.persistedOperationsFile))] : []),
     ],
-    logging: safeLogger(),
+    logging: safeLogger(logger),
   });
 
   const server = createServer(yoga);

@@ -1,6 +1,15 @@
-// Yoga's logger, made safe: one line per message, and an error becomes its kind and codes only.
-// Driver messages can quote SQL or values, and stacks belong in a debugger, not in logs.
-import type { YogaLogger } from 'graphql-yoga';
+// Structured JSON logs (pino): one line per operation, and Yoga's own messages made safe. No
+// variables' values, no SQL, no stack, no secret: an error is logged as its kind and code.
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import type { Plugin, YogaLogger } from 'graphql-yoga';
+import type { RegistryContext } from '../graphql/context.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+export function createLogger(level: LogLevel): Logger {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, process.stdout);
+}
 
 function describe(value: unknown): string {
   if (value instanceof Error) {
@@ -13,12 +22,39 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-export function safeLogger(): YogaLogger {
-  const line = (level: string, args: unknown[]) => `${JSON.stringify({ time: new Date().toISOString(), level, msg: args.map(describe).join(' ') })}\n`;
+/** Yoga's logger: one line per message, errors reduced to their kind and code. */
+export function safeLogger(logger: Logger): YogaLogger {
   return {
     debug: () => {},
     info: () => {},
-    warn: (...args: unknown[]) => process.stderr.write(line('warn', args)),
-    error: (...args: unknown[]) => process.stderr.write(line('error', args)),
+    warn: (...args: unknown[]) => logger.warn(args.map(describe).join(' ')),
+    error: (...args: unknown[]) => logger.error(args.map(describe).join(' ')),
+  };
+}
+
+/** One line per GraphQL operation: name, type, duration, status, actor, request id. */
+export function useOperationLog(logger: Logger): Plugin<RegistryContext> {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const ctx = args.contextValue as RegistryContext & { request?: Request };
+      const operation = args.document.definitions.find((d: { kind: string }) => d.kind === 'OperationDefinition');
+      const requestId = ctx.request?.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID();
+      return {
+        onExecuteDone({ result }) {
+          if (Symbol.asyncIterator in result) return;
+          logger.info({
+            msg: 'operation',
+            operation: args.operationName ?? (operation && 'name' in operation ? operation.name?.value : undefined) ?? null,
+            type: operation && 'operation' in operation ? operation.operation : null,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            status: result.errors?.length ? 'error' : 'ok',
+            errorCodes: result.errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+            actor: ctx.actor?.name ?? null,
+            requestId,
+          });
+        },
+      };
+    },
   };
 }
