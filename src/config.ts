@@ -28,6 +28,8 @@ export interface RegistryConfig {
   /** MIGRATE_ON_START=false: deployments that run `npm run migrate` separately. */
   migrateOnStart: boolean;
   logLevel: LogLevel;
+  /** WORKERS: server processes sharing the port (PostgreSQL only: PGlite is one process's). */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  if (Number(env.WORKERS ?? 1) > 1 && !databaseUrl) throw new ConfigError('WORKERS above 1 needs DATABASE_URL: embedded PGlite belongs to one process');
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     introspection: flag(env, 'INTROSPECTION', true),
     persistedOperationsFile: persistedOperations(env),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
+    workers: integer(env, 'WORKERS', 1, 1, 64),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),

@@ -12,9 +12,9 @@ import { type EventStream, subscribeSSE } from './support/subscriptions.js';
 const STAGE_CHANGED = `subscription($name: String) { stageChanged(name: $name) { cursor name version toStage } }`;
 
 /** Starts `npm start`'s entry point as its own process on the given database; resolves its URL. */
-async function startServerProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', EVENT_POLL_MS: '600000' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', EVENT_POLL_MS: '600000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -115,5 +115,31 @@ describe.skipIf(postgresOnly.length === 0)('fan-out across instances (postgres)'
       await r.app.database.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'listen%'`),
     );
     expect(Number(listeners[0].n)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.skipIf(postgresOnly.length === 0)('WORKERS=2 (postgres)', () => {
+  it('runs two server processes on one port; changes through either reach a subscriber on either; SIGTERM stops all', async () => {
+    const r = await startRegistry('postgres');
+    const cluster = await startServerProcess(r.db.url!, { WORKERS: '2', EVENT_POLL_MS: '2000' });
+    try {
+      const { execFileSync } = await import('node:child_process');
+      const workers = execFileSync('ps', ['--ppid', String(cluster.child.pid), '-o', 'pid=']).toString().trim().split('\n');
+      expect(workers).toHaveLength(2);
+      await post(cluster.url, `mutation { createRegisteredModel(input: { name: "clustered" }) { __typename } }`);
+      await post(cluster.url, `mutation { createModelVersion(input: { name: "clustered", source: "s3://c" }) { __typename } }`);
+      const streams = [await subscribeSSE(fetch, cluster.url, STAGE_CHANGED, { name: 'clustered' }), await subscribeSSE(fetch, cluster.url, STAGE_CHANGED, { name: 'clustered' })];
+      const stages = ['STAGING', 'PRODUCTION', 'ARCHIVED', 'NONE', 'STAGING', 'PRODUCTION'];
+      // Separate connections, so the cluster spreads them over its workers.
+      for (const stage of stages) await post(cluster.url, `mutation { transitionModelVersionStage(input: { name: "clustered", version: 1, stage: ${stage} }) { __typename } }`);
+      for (const stream of streams) {
+        expect((await stream.take(stages.length, 10_000)).map((d) => d.stageChanged.toStage)).toEqual(stages);
+        await stream.close();
+      }
+    } finally {
+      await cluster.stop();
+      expect(cluster.child.exitCode).toBe(0);
+      await r.stop();
+    }
   });
 });

@@ -1,6 +1,28 @@
 // `npm start`: serves the registry until SIGTERM or SIGINT, then shuts down gracefully.
-import { ConfigError, loadConfig } from '../config.js';
+// WORKERS=N runs N server processes on one port (node:cluster), each with its own pool; events
+// reach every worker's subscribers through PostgreSQL, as across machines.
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type RegistryConfig } from '../config.js';
 import { buildApp } from './app.js';
+
+function runPrimary(config: RegistryConfig) {
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (!stopping) {
+      console.error(`worker ${worker.process.pid} exited with ${code}; starting another`);
+      cluster.fork();
+    } else if (Object.keys(cluster.workers ?? {}).length === 0) {
+      process.exit(0);
+    }
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
 
 async function main() {
   let config;
@@ -13,6 +35,7 @@ async function main() {
     }
     throw error;
   }
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
   const app = await buildApp(config);
   const port = await app.start();
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;

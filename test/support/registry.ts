@@ -30,6 +30,7 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     persistedOperationsFile: undefined,
     limits: DEFAULT_LIMITS,
     migrateOnStart: true,
+    workers: 1,
     logLevel: (process.env.LOG_LEVEL as RegistryConfig['logLevel']) ?? 'silent',
     ...overrides,
   };
