@@ -67,6 +67,27 @@ describe('the server process', () => {
     expect(await exitOf(second.child)).toBe(0);
   });
 
+  it('on SIGTERM, open subscriptions are completed (a final complete message) and the process exits 0', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'registry-data-'));
+    const server = await start({ DATA_DIR: dataDir });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `subscription { stageChanged { version } }` }),
+    });
+    const reader = response.body!.getReader();
+    await reader.read(); // the first keep-alive: subscribed
+    server.child.kill('SIGTERM');
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain('event: complete');
+    expect(await exitOf(server.child)).toBe(0);
+  });
+
   it('refuses a bad configuration value with one line naming the variable', async () => {
     const failure = await start({ PORT: 'eighty' }).then(
       () => null,
