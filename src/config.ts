@@ -30,6 +30,8 @@ export interface RegistryConfig {
   logLevel: LogLevel;
   /** WORKERS: server processes sharing the port (PostgreSQL only: PGlite is one process's). */
   workers: number;
+  /** METRICS_RESOLVER_TIMING: a latency histogram per resolver (costly on nested pages). */
+  metricsResolverTiming: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     persistedOperationsFile: persistedOperations(env),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
     workers: integer(env, 'WORKERS', 1, 1, 64),
+    metricsResolverTiming: flag(env, 'METRICS_RESOLVER_TIMING', false),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),

@@ -137,7 +137,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
 
   const logger = createLogger(config.logLevel);
   const wsServerRef: { current?: WebSocketServer } = {};
-  const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0 });
+  const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0, resolverTiming: config.metricsResolverTiming });
 
   const yoga = createYoga<Record<string, unknown>, RegistryContext>({
     schema,

@@ -14,7 +14,7 @@ export interface RegistryMetrics {
   countError(code: string): void;
 }
 
-export function createMetrics(options: { events: EventHub; poolSize: number; openSockets: () => number }): RegistryMetrics {
+export function createMetrics(options: { events: EventHub; poolSize: number; openSockets: () => number; resolverTiming: boolean }): RegistryMetrics {
   // One registry per server instance: several servers (tests) can share a process.
   const registry = new Registry();
   const statements = new Histogram({
@@ -61,7 +61,8 @@ export function createMetrics(options: { events: EventHub; poolSize: number; ope
       graphql_envelop_request: true,
       graphql_envelop_error_result: true,
       graphql_envelop_phase_execute: true,
-      graphql_envelop_execute_resolver: true,
+      // Per-resolver timing halves throughput on nested pages (bench/RESULTS.md): opt-in.
+      graphql_envelop_execute_resolver: options.resolverTiming,
       graphql_yoga_http_duration: true,
     },
   });

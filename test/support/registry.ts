@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     limits: DEFAULT_LIMITS,
     migrateOnStart: true,
     workers: 1,
+    metricsResolverTiming: false,
     logLevel: (process.env.LOG_LEVEL as RegistryConfig['logLevel']) ?? 'silent',
     ...overrides,
   };

@@ -1,0 +1,102 @@
+// The load generator, run by run.ts in its own process pinned to the other core:
+//   throughput: autocannon (one worker) for `duration` seconds at `connections` connections;
+//   latency:    one request at a time for `duration` seconds, timed to the microsecond.
+// Prints one JSON line with the result.
+import http from 'node:http';
+import autocannon from 'autocannon';
+import { failed, type PlanContext, planFor, type Scenario, type Target } from './scenarios.js';
+
+export interface LoadSpec {
+  mode: 'throughput' | 'latency';
+  url: string;
+  target: Target;
+  scenario: Scenario;
+  connections: number;
+  duration: number;
+  ctx: PlanContext;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Connection errors, timeouts, non-2xx answers and responses reporting an error. */
+  errors: number;
+  non2xx: number;
+  failedBodies: number;
+}
+
+async function throughput(spec: LoadSpec): Promise<LoadResult> {
+  const plan = planFor(spec.target, spec.scenario, spec.ctx);
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.duration,
+    workers: 0,
+    timeout: 30,
+    headers: { 'content-type': 'application/json' },
+    verifyBody: (body) => !failed(String(body ?? "")),
+    requests: [
+      {
+        method: plan.method,
+        path: plan.path,
+        body: plan.body,
+        ...(plan.next ? { setupRequest: (req: autocannon.Request) => ({ ...req, ...plan.next!() }) } : {}),
+      },
+    ],
+  });
+  const l = result.latency;
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / spec.duration,
+    latencyMs: { p50: l.p50, p90: l.p90, p99: l.p99, max: l.max, mean: l.mean },
+    errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    non2xx: result.non2xx,
+    failedBodies: result.mismatches,
+  };
+}
+
+async function latency(spec: LoadSpec): Promise<LoadResult> {
+  const plan = planFor(spec.target, spec.scenario, spec.ctx);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = new URL(spec.url);
+  const send = () =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { path = plan.path, body = plan.body } = plan.next ? plan.next() : {};
+      const req = http.request(
+        { agent, host: base.hostname, port: base.port, method: plan.method, path, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const times: number[] = [];
+  let errors = 0;
+  const until = performance.now() + spec.duration * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    const { status, body } = await send();
+    times.push(performance.now() - started);
+    if (status !== 200 || failed(body)) errors++;
+  }
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    requests: times.length,
+    rps: times.length / spec.duration,
+    latencyMs: { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(times.at(-1)!), mean: round(times.reduce((a, b) => a + b, 0) / times.length) },
+    errors,
+    non2xx: 0,
+    failedBodies: errors,
+  };
+}
+
+const spec = JSON.parse(process.argv[2]) as LoadSpec;
+const result = spec.mode === 'latency' ? await latency(spec) : await throughput(spec);
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,341 @@
+// `npm run bench`: seeds (or reuses) the benchmark database, starts the registry, PostGraphile and
+// the hand-written SQL floor pinned to core 0, drives them with autocannon pinned to core 1, and
+// writes bench/results.json and bench/RESULTS.md. Options (defaults in brackets):
+//   --models N        models in the main seed, 10 versions each [100000]
+//   --duration S      seconds per measured run [10]        --warmup S   seconds of warm-up before each [3]
+//   --rounds N        A/B rounds; medians are reported [3]  --connections 10,50 [10,50]
+//   --scenarios LIST  q1,q2,q3,q4,fanout [all]                     --targets LIST  registry,postgraphile,floor [all]
+//   --curve           also measure page latency at 1k, 10k, 100k (and 1M with --curve-max 1000000) models
+//   --curve-max N     largest curve size [100000]          --curve-duration S  seconds per curve run [5]
+//   --curve-only      measure only the curve and put it into the existing bench/results.json
+// Quick run: npm run bench -- --duration 3 --warmup 1 --rounds 1
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { cursorScope, encodeCursor } from '../src/db/queries/keyset.js';
+import { runFanout } from './fanout.js';
+import type { LoadResult, LoadSpec } from './load.js';
+import { type BenchResults, median, writeReport } from './report.js';
+import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
+import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult } from './seed.js';
+import { node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
+
+function options() {
+  const argv = process.argv.slice(2);
+  const get = (name: string, fallback: string) => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 && argv[at + 1] && !argv[at + 1].startsWith('--') ? argv[at + 1] : fallback;
+  };
+  const list = <T extends string>(name: string, fallback: string) => get(name, fallback).split(',').filter(Boolean) as T[];
+  return {
+    models: Number(get('models', '100000')),
+    duration: Number(get('duration', '10')),
+    warmup: Number(get('warmup', '3')),
+    rounds: Number(get('rounds', '3')),
+    connections: list<string>('connections', '10,50').map(Number),
+    scenarios: list<Scenario | 'fanout'>('scenarios', 'q1,q2,q3,q4,fanout'),
+    fanoutSubscribers: Number(get('fanout-subscribers', '1000')),
+    fanoutRounds: Number(get('fanout-rounds', '30')),
+    targets: list<Target>('targets', TARGETS.join(',')),
+    curve: argv.includes('--curve') || argv.includes('--curve-only'),
+    curveOnly: argv.includes('--curve-only'),
+    curveMax: Number(get('curve-max', '100000')),
+    curveDuration: Number(get('curve-duration', '5')),
+    url: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench',
+  };
+}
+type Options = ReturnType<typeof options>;
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+async function post(url: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: unknown[]; extensions?: { sqlStatements?: number } };
+  if (!res.ok || body.errors) throw new Error(`${url}: ${JSON.stringify(body.errors ?? res.status).slice(0, 500)}`);
+  return body;
+}
+
+/** The cursor after the model at `depth`, in each server's own format. */
+async function deepCursor(server: Server, depth: number): Promise<string> {
+  const name = modelName(depth);
+  if (server.target === 'floor') return name;
+  if (server.target === 'postgraphile') {
+    const body = await post(server.url, `{ allRegisteredModels(first: 1, offset: ${depth - 1}, orderBy: NAME_ASC) { edges { cursor node { name } } } }`);
+    return body.data.allRegisteredModels.edges[0].cursor;
+  }
+  // The registry pages by keyset only (no offset): its cursor is the name and id, bound to the order.
+  const cursor = encodeCursor(cursorScope('registeredModels', [undefined, { field: 'NAME', direction: 'ASC' }]), name, depth);
+  const body = await post(server.url, REGISTRY_PAGE, { after: cursor, first: 1, versions: 1 });
+  if (body.data.registeredModels.edges[0]?.node.name !== modelName(depth + 1)) throw new Error('registry deep cursor does not land after the expected model');
+  return cursor;
+}
+
+/** The first page's (model, versions) as each server returns it: the servers must agree. */
+async function firstPage(server: Server): Promise<string> {
+  if (server.target === 'floor') {
+    const body = (await (await fetch(`${server.url}/q1?first=50&versions=5`)).json()) as any;
+    return JSON.stringify(body.data.registeredModels.edges.map((e: any) => [e.node.name, e.node.versions.edges.map((v: any) => [v.node.version, v.node.stage, v.node.tags.length])]));
+  }
+  if (server.target === 'postgraphile') {
+    const body = await post(server.url, POSTGRAPHILE_PAGE);
+    return JSON.stringify(
+      body.data.allRegisteredModels.edges.map((e: any) => [
+        e.node.name,
+        e.node.modelVersionsByModelId.edges.map((v: any) => [v.node.version, v.node.stage, v.node.modelVersionTagsByVersionId.nodes.length]),
+      ]),
+    );
+  }
+  const body = await post(server.url, REGISTRY_PAGE);
+  return JSON.stringify(body.data.registeredModels.edges.map((e: any) => [e.node.name, e.node.versions.edges.map((v: any) => [v.node.version, v.node.stage, v.node.tags.length])]));
+}
+
+/** SQL statements per request from extensions.sqlStatements, at several page sizes. */
+async function statementCounts(registry: Server, models: number) {
+  const q1: { first: number; versions: number; statements: number }[] = [];
+  for (const [first, versions] of [[1, 1], [10, 1], [50, 5], [200, 10], [1000, 10]]) {
+    const body = await post(registry.url, REGISTRY_PAGE, { first, versions });
+    q1.push({ first, versions, statements: body.extensions!.sqlStatements! });
+  }
+  const q2: { name: string; statements: number }[] = [];
+  for (const i of [1, Math.ceil(models / 2), models]) {
+    const body = await post(registry.url, REGISTRY_MODEL, { name: modelName(i) });
+    q2.push({ name: modelName(i), statements: body.extensions!.sqlStatements! });
+  }
+  return { q1, q2 };
+}
+
+/** The registry's invariants after the write scenario, checked in SQL. */
+async function checkInvariants(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql`SELECT
+      (SELECT count(*) FROM (SELECT model_id FROM model_versions WHERE stage = 'PRODUCTION' GROUP BY model_id HAVING count(*) > 1) x)::int AS "modelsWithTwoProduction",
+      (SELECT count(*) FROM registered_models m JOIN (SELECT model_id, count(*) n, min(version) lo, max(version) hi FROM model_versions GROUP BY model_id) v
+         ON v.model_id = m.id WHERE v.lo <> 1 OR v.n <> v.hi OR m.next_version <> v.hi + 1)::int AS "modelsWithVersionGaps",
+      (SELECT count(*) FROM stage_transitions t LEFT JOIN registry_events e ON e.position = t.position AND e.transition_id = t.id AND e.type = 'STAGE_CHANGED'
+         WHERE e.position IS NULL)::int AS "transitionsWithoutEvent",
+      (SELECT count(*) FROM registry_events e LEFT JOIN stage_transitions t ON t.id = e.transition_id
+         WHERE e.type = 'STAGE_CHANGED' AND (t.id IS NULL OR t.position <> e.position))::int AS "stageEventsWithoutTransition",
+      (SELECT count(*) FROM model_versions v JOIN LATERAL (SELECT to_stage FROM stage_transitions t WHERE t.version_id = v.id ORDER BY position DESC LIMIT 1) last
+         ON true WHERE last.to_stage <> v.stage)::int AS "versionsNotInTheirLastStage",
+      (SELECT last_position FROM registry_event_counter WHERE id = 1)::int AS "counter",
+      (SELECT COALESCE(max(position), 0) FROM registry_events)::int AS "maxPosition",
+      (SELECT count(*) FROM registry_events)::int AS "events",
+      (SELECT count(*) FROM stage_transitions)::int AS "transitions",
+      (SELECT count(*) FROM model_versions WHERE version > 10)::int AS "versionsCreated"`;
+    const ok =
+      r.modelsWithTwoProduction === 0 &&
+      r.modelsWithVersionGaps === 0 &&
+      r.transitionsWithoutEvent === 0 &&
+      r.stageEventsWithoutTransition === 0 &&
+      r.versionsNotInTheirLastStage === 0 &&
+      r.counter === r.maxPosition &&
+      r.events === r.maxPosition; // positions 1..max with no gap
+    return { ok, ...r };
+  } finally {
+    await sql.end();
+  }
+}
+
+async function measure(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'] = 'throughput', duration = opts.duration) {
+  const spec: LoadSpec = { mode, url: server.url, target: server.target, scenario, connections, duration, ctx: { models: opts.models, deepCursor: deep[server.target] } };
+  if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
+  return runLoad(spec);
+}
+
+async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
+  const base = new URL(opts.url);
+  const label = size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`;
+  const url = size === opts.models ? opts.url : (base.pathname = `${base.pathname}_${label}`, base.toString());
+  const seed = await ensureSeed(url, size);
+  const registry = await startServer('registry', url, nodeForPeer);
+  const stopSampling = sampleMemory(() => [registry]);
+  try {
+    // At 99% depth, but with a full page of 50 models after it.
+    const deepAt = Math.max(1, Math.min(Math.round(size * 0.99), size - 50));
+    const deep = { registry: await deepCursor(registry, deepAt) };
+    const o = { ...opts, models: size };
+    // First and deep page alternately, `rounds` times; the run with the median p50 is kept.
+    const firsts: LoadResult[] = [];
+    const deeps: LoadResult[] = [];
+    for (let round = 0; round < opts.rounds; round++) {
+      firsts.push(await measure(o, registry, 'q1', 1, deep, 'latency', opts.curveDuration));
+      deeps.push(await measure(o, registry, 'q3', 1, deep, 'latency', opts.curveDuration));
+    }
+    const [first, deepPage] = [firsts, deeps].map((runs) => [...runs].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50)[Math.floor(runs.length / 2)]);
+    const loaded = await measure(o, registry, 'q1', 10, deep, 'throughput', opts.curveDuration);
+    log(`curve ${label}: first page p50 ${first.latencyMs.p50} ms, deep page p50 ${deepPage.latencyMs.p50} ms, ${Math.round(loaded.rps)} rps at 10 connections`);
+    return { models: size, database: url.replace(/\/\/[^@]*@/, '//'), seed, firstPage: first, deepPage, loaded, peakRssMb: registry.peakRssMb };
+  } finally {
+    stopSampling();
+    await stopServer(registry);
+  }
+}
+
+/** Re-measures only the curve and puts it into the existing results. */
+async function curveOnly(opts: Options) {
+  const file = path.join(root, 'bench/results.json');
+  const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  const before = results.curve;
+  results.curve = [];
+  for (const size of [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= opts.curveMax)) {
+    const point = await curvePoint(opts, size, process.execPath);
+    // A reused seed keeps the seeding time measured when it was made.
+    const seeded = before.find((p) => p.models === size && !p.seed.reused);
+    if (point.seed.reused && seeded) point.seed = seeded.seed;
+    results.curve.push(point);
+  }
+  results.curveCommand = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  writeReport(results);
+}
+
+async function main() {
+  const opts = options();
+  if (opts.curveOnly) return curveOnly(opts);
+  const started = new Date();
+  const loads: number[][] = [];
+  const loadTimer = setInterval(() => loads.push(loadavg()), 5000);
+  log(`bench: ${opts.models.toLocaleString('en')} models, ${opts.duration} s runs after ${opts.warmup} s warm-up, ${opts.rounds} round(s), connections ${opts.connections.join('/')}`);
+  const seed: SeedResult = await ensureSeed(opts.url, opts.models);
+  log(seed.reused ? `seed: reusing ${opts.models.toLocaleString('en')} models (${seed.databaseMb} MB)` : `seed: ${seed.seconds.toFixed(1)} s`);
+
+  const nodeForPeer = opts.targets.includes('postgraphile') ? node22() : process.execPath;
+  const servers: Server[] = [];
+  const stopSampling = sampleMemory(() => servers);
+  const results: BenchResults = {
+    startedAt: started.toISOString(),
+    options: { ...opts, url: opts.url.replace(/\/\/[^@]*@/, '//') },
+    argv: process.argv.slice(2),
+    seed,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGb: Math.round(freemem() / 2 ** 30) },
+    versions: {},
+    runs: [],
+    latency: [],
+    statements: null,
+    agreement: null,
+    writes: null,
+    curve: [],
+    peakRssMb: {},
+    idleRssMb: {},
+    afterProbesRssMb: null,
+    loadAverage: [],
+  };
+  const cleanup = async () => {
+    stopSampling();
+    clearInterval(loadTimer);
+    await Promise.all(servers.map(stopServer));
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    for (const target of opts.targets) {
+      servers.push(await startServer(target, opts.url, nodeForPeer));
+      log(`started ${target}: ${servers.at(-1)!.log[0] ?? ''}`);
+    }
+    const byTarget = Object.fromEntries(servers.map((s) => [s.target, s])) as Record<Target, Server>;
+    const deepAt = Math.round(opts.models * 0.99);
+    const deep: Record<string, string> = {};
+    for (const s of servers) deep[s.target] = await deepCursor(s, deepAt);
+    const pages = await Promise.all(servers.map(firstPage));
+    results.agreement = { sameFirstPage: pages.every((p) => p === pages[0]), targets: servers.map((s) => s.target) };
+    if (!results.agreement.sameFirstPage) log('WARNING: the servers disagree on the first page');
+    for (const s of servers) results.idleRssMb[s.target] = Math.round(rssMb(s.child.pid!));
+    results.versions = await versionsOf(opts.url, nodeForPeer);
+
+    const reads = opts.scenarios.filter((s): s is Scenario => s !== 'q4' && s !== 'fanout');
+    const total = opts.rounds * reads.length * opts.connections.length * servers.length;
+    let done = 0;
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const scenario of reads) {
+        for (const connections of opts.connections) {
+          // A/B interleaved: each round starts with a different server.
+          const order = servers.map((_, i) => servers[(i + round - 1) % servers.length]);
+          for (const server of order) {
+            const r = await measure(opts, server, scenario, connections, deep);
+            results.runs.push({ round, scenario, connections, target: server.target, ...r });
+            log(`[${++done}/${total}] round ${round} ${scenario} c${connections} ${server.target}: ${Math.round(r.rps)} rps, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`);
+          }
+        }
+      }
+    }
+    // Unloaded page latency (one request at a time), first page and deep page.
+    for (const scenario of reads.filter((s) => s !== 'q2')) {
+      for (const server of servers) {
+        const r = await measure(opts, server, scenario, 1, deep, 'latency', Math.min(opts.duration, 5));
+        results.latency.push({ scenario, target: server.target, ...r });
+        log(`latency ${scenario} ${server.target}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+      }
+    }
+
+    if (opts.scenarios.includes('q4') && byTarget.registry) {
+      await markDirty(opts.url);
+      const runs: LoadResult[] = [];
+      for (let round = 1; round <= opts.rounds; round++) {
+        const r = await measure({ ...opts, warmup: round === 1 ? opts.warmup : 0 }, byTarget.registry, 'q4', 50, deep);
+        runs.push(r);
+        log(`q4 round ${round}: ${Math.round(r.rps)} rps, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`);
+      }
+      const invariants = await checkInvariants(opts.url);
+      log(`q4 invariants: ${invariants.ok ? 'hold' : 'BROKEN'} ${JSON.stringify(invariants)}`);
+      results.writes = {
+        connections: 50,
+        runs,
+        rps: median(runs.map((r) => r.rps)),
+        p50: median(runs.map((r) => r.latencyMs.p50)),
+        p99: median(runs.map((r) => r.latencyMs.p99)),
+        errors: runs.reduce((n, r) => n + r.errors, 0),
+        invariants,
+      };
+    }
+    for (const s of servers) results.peakRssMb[s.target] = Math.round(s.peakRssMb);
+    // Last, so its 1,000 x 10 page does not weigh on the memory figures of the load runs.
+    if (byTarget.registry) {
+      results.statements = await statementCounts(byTarget.registry, opts.models);
+      results.afterProbesRssMb = Math.round(rssMb(byTarget.registry.child.pid!));
+    }
+    await cleanup();
+    servers.length = 0;
+    if (opts.scenarios.includes('q4')) await restoreSeedAt(opts.url);
+
+    // Fan-out runs on a database of its own (created fresh), after the other servers are gone.
+    if (opts.scenarios.includes('fanout')) {
+      results.fanout = await runFanout({ subscribers: opts.fanoutSubscribers, rounds: opts.fanoutRounds, log });
+    }
+
+    if (opts.curve) {
+      for (const size of [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= opts.curveMax)) {
+        results.curve.push(await curvePoint(opts, size, nodeForPeer));
+      }
+    }
+  } finally {
+    await cleanup();
+  }
+  results.loadAverage = loads;
+  results.finishedAt = new Date().toISOString();
+  writeReport(results);
+}
+
+async function versionsOf(url: string, nodeForPeer: string): Promise<Record<string, string>> {
+  const pkg = (name: string) => {
+    try {
+      return (JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return '?';
+    }
+  };
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const [{ server_version }] = await sql`SHOW server_version`;
+  await sql.end();
+  return {
+    node: process.version,
+    nodeForPostgraphile: execFileSync(nodeForPeer, ['-v'], { encoding: 'utf8' }).trim(),
+    postgresql: server_version,
+    ...Object.fromEntries(
+      ['graphql', 'graphql-yoga', '@pothos/core', 'drizzle-orm', 'postgres', 'dataloader', '@envelop/graphql-jit', 'postgraphile', 'autocannon'].map((p) => [p, pkg(p)]),
+    ),
+  };
+}
+
+await main();

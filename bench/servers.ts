@@ -1,0 +1,127 @@
+// Starting and stopping the servers under test (pinned to core 0), the load generator (pinned to
+// core 1), and sampling each server's resident memory from /proc.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult, LoadSpec } from './load.js';
+import type { Target } from './scenarios.js';
+
+export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVER_CORE = '0';
+export const LOAD_CORE = '1';
+
+/** The Node 22 binary of the `node@22` npm package (fetched once into npx's cache). */
+export function node22(): string {
+  return execFileSync('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath'], { cwd: root, encoding: 'utf8' }).trim();
+}
+
+export interface Server {
+  target: Target;
+  url: string;
+  child: ChildProcess;
+  /** The highest VmRSS seen, in MB. */
+  peakRssMb: number;
+  log: string[];
+}
+
+const PORTS: Record<Target, number> = { registry: 4100, postgraphile: 4101, floor: 4102 };
+
+function command(target: Target, nodeForPeer: string): string[] {
+  switch (target) {
+    case 'registry':
+      return [process.execPath, '--import', 'tsx', 'src/server/main.ts'];
+    case 'postgraphile':
+      return [nodeForPeer, '--import', 'tsx', 'bench/peers/postgraphile.ts'];
+    case 'floor':
+      return [process.execPath, '--import', 'tsx', 'bench/peers/floor.ts'];
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function ready(target: Target, url: string): Promise<boolean> {
+  try {
+    const res =
+      target === 'postgraphile'
+        ? await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
+        : await fetch(`${url}/health`);
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts one server pinned to the server core; resolves when it answers. */
+export async function startServer(target: Target, databaseUrl: string, nodeForPeer: string): Promise<Server> {
+  const port = PORTS[target];
+  const [bin, ...args] = command(target, nodeForPeer);
+  // taskset execs the command, so the child's pid is the server's own.
+  const child = spawn('taskset', ['-c', SERVER_CORE, bin, ...args], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      EXPOSE_SQL_STATEMENTS: 'true',
+      GRAPHIQL: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const server: Server = { target, url: `http://127.0.0.1:${port}`, child, peakRssMb: 0, log: [] };
+  const keep = (chunk: Buffer) => server.log.push(...chunk.toString().split('\n').filter(Boolean).slice(0, 20));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode != null) break;
+    if (await ready(target, server.url)) return server;
+    await sleep(250);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${target} did not start:\n${server.log.join('\n')}`);
+}
+
+export async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode != null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kb ? Number(kb[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples every server's RSS every `ms` until stopped; keeps each one's peak. */
+export function sampleMemory(servers: () => Server[], ms = 250): () => void {
+  const timer = setInterval(() => {
+    for (const s of servers()) if (s.child.pid) s.peakRssMb = Math.max(s.peakRssMb, rssMb(s.child.pid));
+  }, ms);
+  return () => clearInterval(timer);
+}
+
+/** Runs bench/load.ts in its own process pinned to the load core. */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', LOAD_CORE, process.execPath, '--import', 'tsx', 'bench/load.ts', JSON.stringify(spec)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
+    });
+  });
+}
