@@ -1,10 +1,12 @@
 // What a request may cost, and the production switches: each limit refuses with a 4xx and a
 // clear message, and legitimate contract queries stay well inside them.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, type TestRegistry } from './support/registry.js';
+import { startListeningRegistry, startRegistry, type TestRegistry } from './support/registry.js';
+import { subscribeWS } from './support/subscriptions.js';
 
 const NESTED_PAGE = `registeredModels(first: 1000) { edges { node { name tags { key } versions(first: 10) { edges { node { version stage tags { key value } metrics { key } } } } } } }`;
 
@@ -130,6 +132,58 @@ describe('argument errors are 4xx (pglite)', () => {
         expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
         expect(res.errors?.[0].extensions?.http).toBeUndefined();
       }
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
+describe('bodies without a length, and persisted operations over WebSocket (pglite)', () => {
+  it('a chunked POST without Content-Length gets 411; over WebSocket only allow-listed operations run', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'persisted-')), 'operations.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        watchStages: 'subscription { stageChanged { version toStage } }',
+        register: 'mutation { registerModel(input: { name: "persisted-model", source: "s3://p" }) { __typename } }',
+        stage: 'mutation { transitionModelVersionStage(input: { name: "persisted-model", version: 1, stage: STAGING }) { __typename } }',
+      }),
+    );
+    const { registry: r, url } = await startListeningRegistry('pglite', { persistedOperationsFile: file });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.write('{"query":"{ viewer { role } }"}');
+        request.end();
+      });
+      expect(status).toBe(411);
+
+      const wsUrl = url.replace('http', 'ws');
+      const arbitrary = await subscribeWS(wsUrl, `subscription { stageChanged { version } }`);
+      await expect(arbitrary.next(3000)).rejects.toThrow();
+      await arbitrary.close();
+      // By id, the allow-listed subscription runs.
+      const { createClient } = await import('graphql-ws');
+      const WebSocket = (await import('ws')).default;
+      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+      const received = new Promise<unknown>((resolve, reject) =>
+        client.subscribe({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: 'watchStages' } } } as never, { next: resolve, error: reject, complete: () => {} }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const id of ['register', 'stage']) {
+        const res = await r.app.yoga.fetch('http://registry/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: id } } }),
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(await received).toEqual({ data: { stageChanged: { version: 1, toStage: 'STAGING' } } });
+      await client.dispose();
     } finally {
       await r.stop();
     }

@@ -15,14 +15,15 @@ import { useRequestLimits } from './limits.js';
 import { createLogger, safeLogger, useOperationLog } from './logging.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { readFileSync } from 'node:fs';
 
+const readAllowList = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+
 /** PERSISTED_OPERATIONS=only: the allow-list file maps an id to an operation; nothing else runs. */
 function allowList(file: string) {
-  const operations = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const operations = readAllowList(file);
   return {
     allowArbitraryOperations: false,
     getPersistedOperation: (id: string) => operations[id] ?? null,
@@ -145,8 +146,9 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'Model Registry', defaultQuery: EXAMPLE_OPERATIONS } : false,
-    // Served from the installed package, not a CDN: GraphiQL works with no internet.
-    renderGraphiQL,
+    // Served from the installed package, not a CDN: GraphiQL works with no internet. Loaded on
+    // first use: the bundle is about 9 MB of JavaScript a server that never shows it need not hold.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     context: (initial) => contextFor(initial as never),
     // Compiled queries first, so the statement counter wraps the compiled executor.
     plugins: [
@@ -163,7 +165,16 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     logging: safeLogger(logger),
   });
 
-  const server = createServer(yoga);
+  // A body without a length could not be held to MAX_BODY_BYTES before it is read: refuse it.
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.headers['content-length'] == null) {
+      res.writeHead(411, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Length Required: send a Content-Length header', extensions: { code: 'LENGTH_REQUIRED' } }] }));
+      return;
+    }
+    void yoga(req, res);
+  });
+  const persisted = config.persistedOperationsFile ? readAllowList(config.persistedOperationsFile) : null;
 
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   wsServerRef.current = wsServer;
@@ -183,6 +194,13 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
         }
       },
       onSubscribe: async (ctx, _id, params) => {
+        if (persisted) {
+          // The same allow-list as over HTTP: an id from it, never a query of the client's own.
+          const id = (params.extensions?.persistedQuery as { sha256Hash?: string } | undefined)?.sha256Hash;
+          const query = id ? persisted[id] : undefined;
+          if (!query || params.query) return [new GraphQLError('Only persisted operations are served here (PERSISTED_OPERATIONS=only)', { extensions: { code: 'PERSISTED_QUERY_ONLY' } })];
+          params = { ...params, query };
+        }
         const { schema: enveloped, execute, subscribe, parse, validate, contextFactory } = yoga.getEnveloped({ ...ctx, params });
         const args = {
           schema: enveloped,
