@@ -1,10 +1,15 @@
 // Builds the HTTP server: GraphQL over HTTP and SSE (Yoga) and over WebSocket (graphql-ws), one path.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { type ExecutionArgs, getOperationAST, GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
+import { Permissions } from '../auth/permissions.js';
 import type { RegistryConfig } from '../config.js';
 import { openDatabase, type RegistryDatabase, statementCounter } from '../db/client.js';
 import { EventHub } from '../events/event-hub.js';
@@ -15,9 +20,6 @@ import { useRequestLimits } from './limits.js';
 import { createLogger, safeLogger, useOperationLog } from './logging.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { readFileSync } from 'node:fs';
 
 const readAllowList = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 
@@ -36,8 +38,6 @@ function allowList(file: string) {
     },
   };
 }
-import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
-import { Permissions } from '../auth/permissions.js';
 
 /** How stale a long-lived subscription's view of per-model grants may get. */
 const GRANTS_MAX_AGE_MS = 5000;
