@@ -2,7 +2,7 @@
 // and input validation. Ports MLflow's store tests (reference §11 rows 1-8, 29-33, R1-R2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases.js';
-import { createModel, createVersion, getVersion } from './support/ops.js';
+import { createVersion, getVersion } from './support/ops.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,11 +2,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { RegistryDatabase } from '../db/client.js';
 import { modelVersions, registeredModelAliases, registeredModels, registeredModelTags } from '../db/schema.js';
-import { AlreadyExistsError, InvalidInputError, modelNotFound, NotFoundError } from './errors.js';
+import { AlreadyExistsError, modelNotFound, NotFoundError } from './errors.js';
 import { lockModel, modelColumns } from './locks.js';
 import { type Actor, runChange } from './transaction.js';
 import type { RegisteredModelRecord, TagInput } from './types.js';
-import { checkAlias, checkDescription, checkModelName, checkTagKey, checkTags, checkTagValue, checkVersionNumber, isPossibleModelName } from './validation.js';
+import { checkAlias, checkText, LIMITS, checkDescription, checkModelName, checkTagKey, checkTags, checkTagValue, checkVersionNumber, isPossibleModelName } from './validation.js';
 
 const alreadyExists = (name: string) => new AlreadyExistsError(`Registered Model (name=${name}) already exists`);
 
@@ -165,7 +165,7 @@ export async function deleteRegisteredModelAlias(
   actor: Actor,
   input: { name: string; alias: string },
 ): Promise<RegisteredModelRecord> {
-  if (input.alias.includes('\u0000')) throw new InvalidInputError('Alias must not contain a NUL character', ['input', 'alias']);
+  checkText(input.alias, ['input', 'alias'], 'Alias', LIMITS.aliasLength);
   const { value } = await runChange(database, actor, async (change) => {
     const model = await lockModel(change, input.name, 'EDIT');
     const deleted = await change.tx

@@ -9,7 +9,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
-import { Permissions } from '../auth/permissions.js';
+import { type Identity, Permissions } from '../auth/permissions.js';
 import type { RegistryConfig } from '../config.js';
 import { openDatabase, type RegistryDatabase, statementCounter } from '../db/client.js';
 import { EventHub } from '../events/event-hub.js';
@@ -130,9 +130,10 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     adminToken: config.adminToken,
   };
   // HTTP and SSE carry `Authorization: Bearer`; WebSocket carries it in connection_init's payload.
-  const contextFor = async (initial: { request?: Request; connectionParams?: Record<string, unknown> }) => {
-    const credential = initial.request?.headers.get('authorization') ?? initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
-    const identity = await identify(db.db, auth, credential);
+  const identifyConnection = (params: Record<string, unknown> | undefined) => identify(db.db, auth, params?.authorization ?? params?.Authorization);
+  // A WebSocket's identity is settled once, in onConnect, and kept on the connection.
+  const contextFor = async (initial: { request?: Request; extra?: { identity?: Identity } }) => {
+    const identity = initial.extra?.identity ?? (await identify(db.db, auth, initial.request?.headers.get('authorization')));
     return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
   };
 
@@ -187,7 +188,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       // A connection without a valid token (when auth is on) is refused before any operation.
       onConnect: async (ctx) => {
         try {
-          await contextFor({ connectionParams: ctx.connectionParams });
+          (ctx.extra as { identity?: Identity }).identity = await identifyConnection(ctx.connectionParams);
           return true;
         } catch {
           return false;
