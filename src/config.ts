@@ -1,4 +1,6 @@
-// Configuration from the environment, checked once at start-up.
+// Configuration from the environment, checked once at start-up against a zod schema keyed by the
+// variables' own names, so every complaint names the variable the operator has to fix.
+import { z } from 'zod';
 import type { LogLevel } from './server/logging.js';
 import { DEFAULT_LIMITS, type RequestLimits } from './server/limits.js';
 
@@ -32,83 +34,117 @@ export interface RegistryConfig {
   workers: number;
   /** METRICS_RESOLVER_TIMING: a latency histogram per resolver (costly on nested pages). */
   metricsResolverTiming: boolean;
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT); absent means no tracing at all. */
+  tracing?: { endpoint: string; serviceName: string };
 }
 
 export class ConfigError extends Error {}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw == null || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return value;
+// One message per variable, whatever check failed: the operator needs what is allowed, not which rule.
+const integer = (fallback: number, min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.string().transform(Number).pipe(z.int({ error }).min(min, { error }).max(max, { error })).default(fallback);
+};
+
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .regex(/^(1|true|yes|on|0|false|no|off)$/i, { error: 'must be true or false' })
+    .transform((raw) => /^(1|true|yes|on)$/i.test(raw))
+    .default(fallback);
+
+const oneOf = <const T extends readonly [string, ...string[]]>(allowed: T) => z.enum(allowed, { error: `must be one of ${allowed.join(', ')}` });
+
+const env = z
+  .object({
+    PORT: integer(4000, 0, 65535),
+    HOST: z.string().default('127.0.0.1'),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+    DATA_DIR: z.string().default('./data'),
+    DB_POOL_SIZE: integer(10, 2, 1000),
+    GRAPHIQL: flag(true),
+    EXPOSE_SQL_STATEMENTS: flag(false),
+    SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
+    EVENT_BUFFER_LIMIT: integer(1000, 1, 1_000_000),
+    EVENT_POLL_MS: integer(2000, 50, 600_000),
+    AUTH: oneOf(['required', 'off']).optional(),
+    ADMIN_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    INTROSPECTION: flag(true),
+    PERSISTED_OPERATIONS: oneOf(['only', 'off']).default('off'),
+    PERSISTED_OPERATIONS_FILE: z.string().optional(),
+    MIGRATE_ON_START: flag(true),
+    WORKERS: integer(1, 1, 64),
+    METRICS_RESOLVER_TIMING: flag(false),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    MAX_DEPTH: integer(DEFAULT_LIMITS.maxDepth, 1, 1000),
+    MAX_ALIASES: integer(DEFAULT_LIMITS.maxAliases, 0, 10_000),
+    MAX_DIRECTIVES: integer(DEFAULT_LIMITS.maxDirectives, 0, 10_000),
+    MAX_TOKENS: integer(DEFAULT_LIMITS.maxTokens, 10, 1_000_000),
+    MAX_ROOT_FIELDS: integer(DEFAULT_LIMITS.maxRootFields, 1, 1000),
+    MAX_COST: integer(DEFAULT_LIMITS.maxCost, 1, 1_000_000_000),
+    MAX_BODY_BYTES: integer(DEFAULT_LIMITS.maxBodyBytes, 1024, 100 * 1024 * 1024),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (an OTLP/HTTP collector, such as http://localhost:4318)' }).optional(),
+    OTEL_SERVICE_NAME: z.string().regex(/^[^\p{Cc}]{1,255}$/u, { error: 'must be at most 255 characters, none of them control characters' }).default('model-registry'),
+  })
+  .check((ctx) => {
+    const { WORKERS, DATABASE_URL, PERSISTED_OPERATIONS, PERSISTED_OPERATIONS_FILE } = ctx.value;
+    if (WORKERS > 1 && !DATABASE_URL) ctx.issues.push({ code: 'custom', input: WORKERS, message: 'WORKERS above 1 needs DATABASE_URL: embedded PGlite belongs to one process' });
+    if (PERSISTED_OPERATIONS === 'only' && !PERSISTED_OPERATIONS_FILE) {
+      ctx.issues.push({ code: 'custom', input: PERSISTED_OPERATIONS, message: 'PERSISTED_OPERATIONS=only needs PERSISTED_OPERATIONS_FILE (a JSON object of id to operation)' });
+    }
+  });
+
+/** Every variable read, for the README's table (test/config.test.ts checks it lists them all). */
+export const CONFIG_VARIABLES = Object.keys(env.shape);
+
+/** Never echoed in an error: they carry passwords and tokens. */
+const SECRET = new Set(['DATABASE_URL', 'ADMIN_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+
+/** Every problem on one line: `PORT must be an integer from 0 to 65535 (got "eighty")`. */
+function describe(issues: z.core.$ZodIssue[], raw: Record<string, string | undefined>): string {
+  const lines = issues.map((issue) => {
+    const name = issue.path[0];
+    if (typeof name !== 'string') return issue.message; // a rule across variables says it all
+    // JSON quoting keeps a value with a line break on the one line.
+    return SECRET.has(name) ? `${name} ${issue.message}` : `${name} ${issue.message} (got ${JSON.stringify(raw[name]?.slice(0, 100))})`;
+  });
+  return [...new Set(lines)].join('; ');
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw == null || raw === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-}
-
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
-  const raw = env[name];
-  if (raw == null || raw === '') return undefined;
-  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
-  return raw as T;
-}
-
-function adminToken(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.ADMIN_TOKEN;
-  if (raw == null || raw === '') return undefined;
-  // Never echo a secret: name the rule, not the value.
-  if (raw.length < 32) throw new ConfigError('ADMIN_TOKEN must be at least 32 characters');
-  return raw;
-}
-
-function persistedOperations(env: NodeJS.ProcessEnv): string | undefined {
-  const mode = oneOf(env, 'PERSISTED_OPERATIONS', ['only', 'off'] as const);
-  if (mode !== 'only') return undefined;
-  if (!env.PERSISTED_OPERATIONS_FILE) throw new ConfigError('PERSISTED_OPERATIONS=only needs PERSISTED_OPERATIONS_FILE (a JSON object of id to operation)');
-  return env.PERSISTED_OPERATIONS_FILE;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  const databaseUrl = env.DATABASE_URL || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  }
-  if (Number(env.WORKERS ?? 1) > 1 && !databaseUrl) throw new ConfigError('WORKERS above 1 needs DATABASE_URL: embedded PGlite belongs to one process');
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  // An empty variable means unset, as in a shell's `PORT= npm start`.
+  const raw = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, environment[name] || undefined]));
+  const parsed = env.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describe(parsed.error.issues, raw));
+  const e = parsed.data;
   return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
-    databaseUrl,
-    dataDir: env.DATA_DIR || './data',
-    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 2, 1000),
-    graphiql: flag(env, 'GRAPHIQL', true),
-    exposeStatementCount: flag(env, 'EXPOSE_SQL_STATEMENTS', false),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    eventBufferLimit: integer(env, 'EVENT_BUFFER_LIMIT', 1000, 1, 1_000_000),
-    eventPollMs: integer(env, 'EVENT_POLL_MS', 2000, 50, 600_000),
-    auth: oneOf(env, 'AUTH', ['required', 'off'] as const),
-    adminToken: adminToken(env),
-    introspection: flag(env, 'INTROSPECTION', true),
-    persistedOperationsFile: persistedOperations(env),
-    migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
-    workers: integer(env, 'WORKERS', 1, 1, 64),
-    metricsResolverTiming: flag(env, 'METRICS_RESOLVER_TIMING', false),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const) ?? 'info',
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    dbPoolSize: e.DB_POOL_SIZE,
+    graphiql: e.GRAPHIQL,
+    exposeStatementCount: e.EXPOSE_SQL_STATEMENTS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    eventBufferLimit: e.EVENT_BUFFER_LIMIT,
+    eventPollMs: e.EVENT_POLL_MS,
+    auth: e.AUTH,
+    adminToken: e.ADMIN_TOKEN,
+    introspection: e.INTROSPECTION,
+    persistedOperationsFile: e.PERSISTED_OPERATIONS === 'only' ? e.PERSISTED_OPERATIONS_FILE : undefined,
+    migrateOnStart: e.MIGRATE_ON_START,
+    workers: e.WORKERS,
+    metricsResolverTiming: e.METRICS_RESOLVER_TIMING,
+    logLevel: e.LOG_LEVEL,
     limits: {
-      maxDepth: integer(env, 'MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1000),
-      maxAliases: integer(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 10_000),
-      maxDirectives: integer(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 10_000),
-      maxTokens: integer(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 10, 1_000_000),
-      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', DEFAULT_LIMITS.maxRootFields, 1, 1000),
-      maxCost: integer(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, 1, 1_000_000_000),
-      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024, 100 * 1024 * 1024),
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxTokens: e.MAX_TOKENS,
+      maxRootFields: e.MAX_ROOT_FIELDS,
+      maxCost: e.MAX_COST,
+      maxBodyBytes: e.MAX_BODY_BYTES,
     },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };
 }
