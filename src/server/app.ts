@@ -137,6 +137,8 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
   };
 
+  // Imported only when configured: without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry code loads.
+  const tracing = config.tracing ? await (await import('./tracing.js')).startTracing(config.tracing, db.kind) : undefined;
   const logger = createLogger(config.logLevel);
   const wsServerRef: { current?: WebSocketServer } = {};
   const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0, resolverTiming: config.metricsResolverTiming });
@@ -154,6 +156,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     // Compiled queries first, so the statement counter wraps the compiled executor.
     plugins: [
       ...useCompiledQueries(),
+      ...(tracing?.plugins ?? []),
       ...metrics.plugins,
       useOperationLog(logger),
       useStatementCount(config.exposeStatementCount, metrics),
@@ -241,6 +244,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       await closed;
       clearTimeout(force);
       if (!database) await db.close();
+      await tracing?.shutdown(); // last: exports the spans of the requests finished above
     },
   };
 }
