@@ -24,8 +24,9 @@ let sqlTracer: Tracer | undefined;
 
 export async function startTracing(options: { endpoint: string; serviceName: string }, kind: RegistryDatabase['kind']): Promise<Tracing> {
   // The plugin runs execution inside `context.with`; without a context manager nothing would
-  // carry the operation's span to the statements. Process-wide, and already set is fine.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // carry the operation's span to the statements. Process-wide: a second server reuses it.
+  const contextManager = new AsyncLocalStorageContextManager();
+  if (context.setGlobalContextManager(contextManager)) contextManager.enable();
   const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` });
   const provider = new BasicTracerProvider({
     resource: new Resource({ 'service.name': options.serviceName }),
