@@ -73,10 +73,26 @@ describe.each(databaseKinds)('statement count (%s)', (kind) => {
       tags: [{ key: 'k2', value: 'x' }, { key: 'shared', value: '2' }],
     });
 
-    // models page, model tags, aliases, latest versions, version pages, version tags.
-    expect(small.statements).toBe(6);
+    // models page, model tags, aliases, latest versions, version pages (with their tags).
+    expect(small.statements).toBe(5);
     expect(wide.statements).toBe(small.statements);
     expect(deep.statements).toBe(small.statements);
+  });
+
+  it('version tags asked through fragments still come with the version pages; without tags the page skips them', async () => {
+    const viaFragments = await count(
+      `query { registeredModels(first: 3) { edges { node { versions(first: 2) { ...Versions } } } } }
+       fragment Versions on ModelVersionConnection { edges { ... on ModelVersionEdge { node { ...V } } } }
+       fragment V on ModelVersion { version tags { key value } }`,
+      {},
+    );
+    expect(viaFragments.data.registeredModels.edges[0].node.versions.edges[0].node).toEqual({
+      version: 6,
+      tags: [{ key: 'k6', value: 'x' }, { key: 'shared', value: '6' }],
+    });
+    expect(viaFragments.statements).toBe(2); // models page, version pages with tags
+    const withoutTags = await count(`query { registeredModels(first: 3) { edges { node { versions(first: 2) { edges { node { version } } } } } } }`, {});
+    expect(withoutTags.statements).toBe(2);
   });
 
   it('the same shape asked twice in one operation with different page sizes adds one statement per distinct page', async () => {

@@ -87,7 +87,7 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const client = preparingStatements(postgres(url, { max: poolSize, onnotice: () => {} }));
   const db = drizzlePostgres({ client, schema, logger: countingLogger }) as unknown as Db;
   // A dedicated connection for LISTEN: postgres.js re-listens after a reconnect and calls onlisten again.
   const listener = postgres(url, { max: 1, onnotice: () => {} });
@@ -122,6 +122,35 @@ async function openPostgres(url: string, poolSize: number): Promise<RegistryData
       await Promise.all([client.end({ timeout: 5 }), listener.end({ timeout: 5 })]);
     },
   };
+}
+
+/**
+ * drizzle runs every statement unnamed, and postgres.js then spends two round trips on each one
+ * with parameters (describe, then bind). Named statements are parsed once per connection and run
+ * in one round trip; the registry's statement texts come in a bounded set of shapes (lists are
+ * array parameters), so postgres.js's per-connection cache of them stays small.
+ */
+function preparingStatements(sql: postgres.Sql): postgres.Sql {
+  const unsafe = sql.unsafe;
+  const begin = sql.begin;
+  const savepoint = (sql as unknown as { savepoint?: (...args: unknown[]) => unknown }).savepoint;
+  return new Proxy(sql, {
+    get(target, name, receiver) {
+      if (name === 'unsafe') return (text: string, args?: unknown[], options?: object) => unsafe.call(target, text, args as never, { ...options, prepare: true });
+      if (name === 'begin') return (...args: unknown[]) => wrapScoped(begin as never, target, args);
+      if (name === 'savepoint' && savepoint) return (...args: unknown[]) => wrapScoped(savepoint as never, target, args);
+      return Reflect.get(target, name, receiver);
+    },
+  });
+}
+
+/** begin/savepoint hand their callback a scoped client: prepare its statements too. */
+function wrapScoped(method: (...args: unknown[]) => unknown, target: postgres.Sql, args: unknown[]) {
+  const at = args.findIndex((a) => typeof a === 'function');
+  const fn = args[at] as (sql: postgres.Sql) => unknown;
+  const wrapped = [...args];
+  wrapped[at] = (scoped: postgres.Sql) => fn(preparingStatements(scoped));
+  return method.apply(target, wrapped);
 }
 
 /** Rows of a raw `db.execute(sql...)`: postgres.js returns an array, PGlite `{ rows }`. */

@@ -67,6 +67,8 @@ export interface VersionPageKey extends Keyed {
   modelId: number;
   plan: PagePlan;
   stages: Stage[] | null | undefined;
+  /** Fetch each version's tags in the same statement. */
+  withTags: boolean;
 }
 export interface TransitionPageKey extends Keyed {
   versionId: number;
@@ -117,7 +119,7 @@ const FACTORIES = {
     cache,
     (k) => `${k.modelId}|${k.group}`,
     async (keys) => {
-      const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages);
+      const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages, keys[0].withTags);
       return keys.map((k) => pages.get(k.modelId)!);
     },
   ),
@@ -171,9 +173,9 @@ export function createLoaders(db: Db, options: { cache?: boolean } = {}): Loader
   return new Proxy<LoaderSlots>({ [DB]: db, [CACHE]: options.cache ?? true }, lazyLoaders) as unknown as Loaders;
 }
 
-export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }): VersionPageKey {
+export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }, withTags = false): VersionPageKey {
   const plan = planModelVersionsPage(args);
-  return { modelId, plan, stages: args.stages, group: JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages)]) };
+  return { modelId, plan, stages: args.stages, withTags, group: JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), withTags]) };
 }
 
 export function transitionPageKey(versionId: number, args: PageArgs): TransitionPageKey {

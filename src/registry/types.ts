@@ -7,7 +7,11 @@ export const STAGES: readonly Stage[] = ['NONE', 'STAGING', 'PRODUCTION', 'ARCHI
 export const ACTIVE_STAGES: readonly Stage[] = ['STAGING', 'PRODUCTION'];
 
 export type RegisteredModelRecord = Omit<typeof registeredModels.$inferSelect, 'nextVersion'>;
-export type ModelVersionRecord = typeof modelVersions.$inferSelect & { modelName: string };
+export type ModelVersionRecord = typeof modelVersions.$inferSelect & {
+  modelName: string;
+  /** Present when the read that produced the record fetched the tags with it. */
+  tags?: TagInput[];
+};
 export type StageTransitionRecord = typeof stageTransitions.$inferSelect;
 export type RegistryEventRecord = typeof registryEvents.$inferSelect;
 

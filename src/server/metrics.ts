@@ -64,6 +64,8 @@ export function createMetrics(options: { events: EventHub; poolSize: number; ope
       // Per-resolver timing halves throughput on nested pages (bench/RESULTS.md): opt-in.
       graphql_envelop_execute_resolver: options.resolverTiming,
       graphql_yoga_http_duration: true,
+      // Walks every document on every request, and the schema deprecates nothing.
+      graphql_envelop_deprecated_field: false,
     },
   });
   return {

@@ -38,9 +38,19 @@ function canonical(value: unknown): unknown {
   return entries.length ? Object.fromEntries(entries) : null;
 }
 
-/** A short fingerprint of the filter and order a cursor belongs to. */
+const scopes = new Map<string, string>();
+const MAX_REMEMBERED_SCOPES = 1000;
+
+/** A short fingerprint of the filter and order a cursor belongs to; a nested page asks for the same one per parent, so recent ones are kept. */
 export function cursorScope(kind: string, shape: unknown): string {
-  return createHash('sha256').update(kind).update(JSON.stringify(canonical(shape))).digest('base64url').slice(0, 10);
+  const text = kind + JSON.stringify(canonical(shape));
+  let scope = scopes.get(text);
+  if (scope === undefined) {
+    scope = createHash('sha256').update(text).digest('base64url').slice(0, 10);
+    if (scopes.size >= MAX_REMEMBERED_SCOPES) scopes.clear();
+    if (text.length <= 1024) scopes.set(text, scope);
+  }
+  return scope;
 }
 
 export function encodeCursor(scope: string, key: KeyValue, id: number): string {

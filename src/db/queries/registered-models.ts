@@ -1,9 +1,9 @@
 // Reads of registered models: keyset pages, counts and batched lookups.
-import { and, notInArray, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { RegisteredModelRecord } from '../../registry/types.js';
 import type { Db } from '../client.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
-import { anyOf } from './batch.js';
+import { anyOf, arrayParam, noneOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, planPage, toPage } from './keyset.js';
 
@@ -52,7 +52,7 @@ export async function pageRegisteredModels(
   const scope = cursorScope('registeredModels', [args.filter, order]);
   const plan = planPage(args, scope);
   // Models the caller may not read (NONE grants) are left out.
-  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? notInArray(registeredModels.id, args.hiddenModelIds) : undefined);
+  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? noneOf(registeredModels.id, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${registeredModels.id}`, order.direction === 'ASC', key.type, key.unique);
   const rows = await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {
@@ -70,7 +70,7 @@ export async function modelsByIds(db: Db, ids: readonly number[]): Promise<Regis
 }
 
 export async function modelsByNames(db: Db, names: readonly string[]): Promise<RegisteredModelRecord[]> {
-  return db.select(columns).from(registeredModels).where(inArray(registeredModels.name, [...names]));
+  return db.select(columns).from(registeredModels).where(sql`${registeredModels.name} = ANY(${arrayParam(names, 'text')})`);
 }
 
 export async function tagsOfModels(db: Db, ids: readonly number[]) {

@@ -1,9 +1,9 @@
 // Reads of the stage history: registry-wide pages and each version's history, oldest first.
-import { and, notInArray, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Stage, StageTransitionRecord } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
 import { stageTransitions } from '../schema.js';
-import { anyOf } from './batch.js';
+import { anyOf, noneOf } from './batch.js';
 import { checkFilterText } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, type PagePlan, planPage, toPage } from './keyset.js';
 
@@ -31,7 +31,7 @@ export async function pageStageTransitions(db: Db, args: PageArgs & { filter?: S
   const scope = cursorScope('stageTransitions', args.filter ?? null);
   const plan = planPage(args, scope);
   // Models the caller may not read (NONE grants) are left out.
-  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? notInArray(stageTransitions.modelId, args.hiddenModelIds) : undefined);
+  const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? noneOf(stageTransitions.modelId, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${stageTransitions.position}`, sql`${stageTransitions.id}`, true, 'int8', true);
   const rows = await db.select().from(stageTransitions).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
   return {

@@ -40,16 +40,24 @@ export const StageTransitionConnection = builder.connectionObject(
   { name: 'StageTransitionEdge', description: 'A stage change and its cursor.' },
 );
 
-/** A Relay connection result from a keyset page. Cursors are encoded only when a query selects them. */
+/** An edge whose cursor is encoded only when a query selects it; the getter lives on the prototype, not on each edge. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (item: T) => string,
+  ) {}
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
+/** A Relay connection result from a keyset page. */
 export function toConnection<T>(page: Page<T>, cursorOf: (item: T) => string, totalCount: () => Promise<number>) {
   const { items } = page;
+  const edges = new Array<Edge<T>>(items.length);
+  for (let i = 0; i < items.length; i++) edges[i] = new Edge(items[i], cursorOf);
   return {
-    edges: items.map((node) => ({
-      node,
-      get cursor() {
-        return cursorOf(node);
-      },
-    })),
+    edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,

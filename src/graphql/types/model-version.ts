@@ -41,7 +41,7 @@ builder.node(ModelVersionRef, {
     description: t.exposeString('description', { nullable: true, description: 'Free text, up to 5,000 characters.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the version was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change to the version: description or stage.' }),
-    tags: t.field({ type: [TagRef], description: 'The version’s tags, by key.', resolve: (v, _, ctx) => ctx.loaders.versionTags.load(v.id) }),
+    tags: t.field({ type: [TagRef], description: 'The version’s tags, by key.', resolve: (v, _, ctx) => v.tags ?? ctx.loaders.versionTags.load(v.id) }),
     metrics: t.field({ type: [MetricRef], description: 'Latest value of each metric, by key.', resolve: (v, _, ctx) => ctx.loaders.versionMetrics.load(v.id) }),
     aliases: t.field({ type: ['String'], description: 'Aliases pointing at this version.', resolve: (v, _, ctx) => ctx.loaders.versionAliases.load(v.id) }),
     transitions: t.field({

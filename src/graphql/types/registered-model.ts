@@ -15,11 +15,14 @@ import type { RegisteredModelRecord } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { stagesKeyOf, versionPageKey } from '../loaders.js';
+import { selects } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
 import { visibleModel } from './visibility.js';
 import { ModelVersionRef, RegisteredModelRef } from './refs.js';
+
+const VERSION_TAGS = ['edges', 'node', 'tags'];
 
 builder.node(RegisteredModelRef, {
   description: 'A named model: the container of its numbered versions, tags and aliases.',
@@ -65,8 +68,8 @@ builder.node(RegisteredModelRef, {
       type: ModelVersionConnection,
       description: 'This model’s versions, newest (highest number) first.',
       args: { ...t.arg.connectionArgs(), stages: t.arg({ type: [StageEnum], description: 'Only versions in these stages.' }) },
-      resolve: async (m, args, ctx) => {
-        const key = versionPageKey(m.id, args);
+      resolve: async (m, args, ctx, info) => {
+        const key = versionPageKey(m.id, args, selects(info, VERSION_TAGS));
         const page = await ctx.loaders.versionPages.load(key);
         return toConnection(page, (v) => versionCursor(key.plan, v), () => ctx.loaders.versionCounts.load(stagesKeyOf(m.id, args.stages)));
       },
