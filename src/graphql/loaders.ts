@@ -15,6 +15,7 @@ import {
   versionsByIds,
   versionsByName,
   versionsByNumber,
+  type VersionPageShape,
 } from '../db/queries/model-versions.js';
 import { aliasesOfModels, aliasesOfVersions, modelsByIds, modelsByNames, tagsOfModels, type AliasRow } from '../db/queries/registered-models.js';
 import {
@@ -67,8 +68,8 @@ export interface VersionPageKey extends Keyed {
   modelId: number;
   plan: PagePlan;
   stages: Stage[] | null | undefined;
-  /** Fetch each version's tags in the same statement. */
-  withTags: boolean;
+  /** What the query reads of each version: the columns fetched, and tags in the same statement. */
+  shape: VersionPageShape;
 }
 export interface TransitionPageKey extends Keyed {
   versionId: number;
@@ -119,7 +120,7 @@ const FACTORIES = {
     cache,
     (k) => `${k.modelId}|${k.group}`,
     async (keys) => {
-      const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages, keys[0].withTags);
+      const pages = await versionPagesOfModels(db, keys.map((k) => k.modelId), keys[0].plan, keys[0].stages, keys[0].shape);
       return keys.map((k) => pages.get(k.modelId)!);
     },
   ),
@@ -173,9 +174,10 @@ export function createLoaders(db: Db, options: { cache?: boolean } = {}): Loader
   return new Proxy<LoaderSlots>({ [DB]: db, [CACHE]: options.cache ?? true }, lazyLoaders) as unknown as Loaders;
 }
 
-export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }, withTags = false): VersionPageKey {
+export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }, shape: VersionPageShape = {}): VersionPageKey {
   const plan = planModelVersionsPage(args);
-  return { modelId, plan, stages: args.stages, withTags, group: JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), withTags]) };
+  const group = JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), shape.properties ?? '*', shape.withTags ?? false]);
+  return { modelId, plan, stages: args.stages, shape, group };
 }
 
 export function transitionPageKey(versionId: number, args: PageArgs): TransitionPageKey {

@@ -1,22 +1,22 @@
 // Look-ahead into a field's selection: lets a parent fetch what its children will ask for in the
-// same statement (a version page with its tags) instead of one more batch per level.
+// same statement (a version page with its tags), and only the columns they read.
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
-/** Whether the query selects `path` (e.g. ['edges', 'node', 'tags']) below this field, through fragments too. */
-export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && selectsIn(info, node.selectionSet, path, 0));
+/** The names of the fields selected at `path` below this field (e.g. ['edges', 'node']), through fragments too. */
+export function fieldsAt(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const node of info.fieldNodes) if (node.selectionSet) collect(info, node.selectionSet, path, 0, names);
+  return names;
 }
 
-function selectsIn(info: GraphQLResolveInfo, set: SelectionSetNode, path: readonly string[], depth: number): boolean {
+function collect(info: GraphQLResolveInfo, set: SelectionSetNode, path: readonly string[], depth: number, names: Set<string>): void {
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== path[depth]) continue;
-      if (depth === path.length - 1) return true;
-      if (selection.selectionSet && selectsIn(info, selection.selectionSet, path, depth + 1)) return true;
+      if (depth === path.length) names.add(selection.name.value);
+      else if (selection.name.value === path[depth] && selection.selectionSet) collect(info, selection.selectionSet, path, depth + 1, names);
     } else {
       const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : info.fragments[selection.name.value]?.selectionSet;
-      if (inner && selectsIn(info, inner, path, depth)) return true;
+      if (inner) collect(info, inner, path, depth, names);
     }
   }
-  return false;
 }

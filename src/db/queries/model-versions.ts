@@ -38,9 +38,33 @@ const columns = {
 const RAW_COLUMNS = sql.raw(`mv.id, mv.model_id AS "modelId", mv.version, mv.stage, mv.status, mv.source, mv.run_id AS "runId",
   mv.description, mv.created_at AS "createdAt", mv.updated_at AS "updatedAt", m.name AS "modelName"`);
 
+/** Columns a version page can leave out when nobody reads them; id, modelId and version always come. */
+const OPTIONAL_COLUMNS: Record<string, string> = {
+  stage: 'mv.stage',
+  status: 'mv.status',
+  source: 'mv.source',
+  runId: 'mv.run_id AS "runId"',
+  description: 'mv.description',
+  createdAt: 'mv.created_at AS "createdAt"',
+  updatedAt: 'mv.updated_at AS "updatedAt"',
+  modelName: 'm.name AS "modelName"',
+};
+const ALL_OPTIONAL = Object.keys(OPTIONAL_COLUMNS);
+
+/** What a version page reads: the record's properties wanted (all when absent) and whether tags come along. */
+export interface VersionPageShape {
+  properties?: readonly string[];
+  withTags?: boolean;
+}
+
+function pageColumns(shape: VersionPageShape): SQL {
+  const wanted = (shape.properties ?? ALL_OPTIONAL).filter((p) => p in OPTIONAL_COLUMNS).map((p) => OPTIONAL_COLUMNS[p]);
+  return sql.raw(['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...wanted].join(', ') + (shape.withTags ? TAGS_COLUMN_TEXT : ''));
+}
+
 /** Each version's tags as a JSON array, ordered by key as the tags loader orders them. */
-const TAGS_COLUMN = sql.raw(`, (SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]'::json)
-  FROM model_version_tags t WHERE t.version_id = mv.id) AS tags`);
+const TAGS_COLUMN_TEXT = `, (SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]'::json)
+  FROM model_version_tags t WHERE t.version_id = mv.id) AS tags`;
 
 const ORDER_KEYS = {
   VERSION: { column: modelVersions.version, type: 'int4', of: (v: ModelVersionRecord) => v.version },
@@ -115,14 +139,15 @@ export function versionCursor(plan: PagePlan, version: ModelVersionRecord): stri
  * One page of versions for each of many models in a single statement: a LATERAL subquery per
  * model walks the (model_id, version) index, so the cost is models × page size. Each model's
  * page arrives as one JSON value: parsing one document per model costs the server far less
- * than decoding every column of every row.
+ * than decoding every column of every row. With a shape, the records hold only the properties
+ * asked for (the GraphQL layer asks for what the query selects).
  */
 export async function versionPagesOfModels(
   db: Db,
   modelIds: readonly number[],
   plan: PagePlan,
   stages: Stage[] | null | undefined,
-  withTags = false,
+  shape: VersionPageShape = {},
 ): Promise<Map<number, Page<ModelVersionRecord>>> {
   const pages = new Map<number, Page<ModelVersionRecord>>();
   if (modelIds.length > 0) {
@@ -131,7 +156,7 @@ export async function versionPagesOfModels(
     const readOrder = sql.raw(plan.backward ? 'ASC' : 'DESC');
     const rows = rowsOf<{ modelId: number; versions: ModelVersionRecord[] }>(
       await db.execute(sql`SELECT m.id AS "modelId", (SELECT coalesce(json_agg(p ORDER BY p.version ${readOrder}), '[]'::json) FROM
-          (SELECT ${RAW_COLUMNS}${withTags ? TAGS_COLUMN : sql``} FROM model_versions mv WHERE mv.model_id = m.id${stageFilter}
+          (SELECT ${pageColumns(shape)} FROM model_versions mv WHERE mv.model_id = m.id${stageFilter}
             ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) p) AS versions
         FROM registered_models m WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
     );
@@ -213,8 +238,8 @@ function normalizeVersionRow(row: ModelVersionRecord): ModelVersionRecord {
   if (typeof row.id !== 'number') row.id = Number(row.id);
   if (typeof row.modelId !== 'number') row.modelId = Number(row.modelId);
   if (typeof row.version !== 'number') row.version = Number(row.version);
-  if (!(row.createdAt instanceof Date)) row.createdAt = new Date(row.createdAt);
-  if (!(row.updatedAt instanceof Date)) row.updatedAt = new Date(row.updatedAt);
+  if (row.createdAt !== undefined && !(row.createdAt instanceof Date)) row.createdAt = new Date(row.createdAt);
+  if (row.updatedAt !== undefined && !(row.updatedAt instanceof Date)) row.updatedAt = new Date(row.updatedAt);
   return row;
 }
 

@@ -15,14 +15,23 @@ import type { RegisteredModelRecord } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { stagesKeyOf, versionPageKey } from '../loaders.js';
-import { selects } from '../selection.js';
+import { fieldsAt } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
 import { visibleModel } from './visibility.js';
 import { ModelVersionRef, RegisteredModelRef } from './refs.js';
 
-const VERSION_TAGS = ['edges', 'node', 'tags'];
+const EDGE_NODE = ['edges', 'node'];
+/** ModelVersion fields that read a column of the same name, and the one that reads another. */
+const COLUMN_FIELDS = new Set(['stage', 'status', 'source', 'runId', 'description', 'createdAt', 'updatedAt']);
+
+/** The columns and tags a version page needs for the fields selected on its nodes. */
+function versionPageShape(fields: Set<string>) {
+  const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
+  if (fields.has('name')) properties.push('modelName');
+  return { properties: properties.sort(), withTags: fields.has('tags') };
+}
 
 builder.node(RegisteredModelRef, {
   description: 'A named model: the container of its numbered versions, tags and aliases.',
@@ -69,7 +78,7 @@ builder.node(RegisteredModelRef, {
       description: 'This model’s versions, newest (highest number) first.',
       args: { ...t.arg.connectionArgs(), stages: t.arg({ type: [StageEnum], description: 'Only versions in these stages.' }) },
       resolve: async (m, args, ctx, info) => {
-        const key = versionPageKey(m.id, args, selects(info, VERSION_TAGS));
+        const key = versionPageKey(m.id, args, versionPageShape(fieldsAt(info, EDGE_NODE)));
         const page = await ctx.loaders.versionPages.load(key);
         return toConnection(page, (v) => versionCursor(key.plan, v), () => ctx.loaders.versionCounts.load(stagesKeyOf(m.id, args.stages)));
       },
