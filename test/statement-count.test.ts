@@ -93,6 +93,16 @@ describe.each(databaseKinds)('statement count (%s)', (kind) => {
     expect(viaFragments.statements).toBe(2); // models page, version pages with tags
     const withoutTags = await count(`query { registeredModels(first: 3) { edges { node { versions(first: 2) { edges { node { version } } } } } } }`, {});
     expect(withoutTags.statements).toBe(2);
+
+    // One fragment in two places, merged with more fields in one of them: each place reads what it selects.
+    const merged = await count(
+      `query { a: registeredModels(first: 2) { edges { node { ...P } } }
+               b: registeredModels(first: 2) { edges { node { ...P versions(first: 2) { edges { node { stage createdAt } } } } } } }
+       fragment P on RegisteredModel { versions(first: 2) { edges { node { version } } } }`,
+      {},
+    );
+    expect(merged.data.a.edges[0].node.versions.edges[0].node).toEqual({ version: 6 });
+    expect(merged.data.b.edges[0].node.versions.edges[0].node).toEqual({ version: 6, stage: 'NONE', createdAt: expect.any(String) });
   });
 
   it('the same shape asked twice in one operation with different page sizes adds one statement per distinct page', async () => {

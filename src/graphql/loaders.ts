@@ -180,6 +180,26 @@ export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stag
   return { modelId, plan, stages: args.stages, shape, group };
 }
 
+const pageKeysOfRequest = new WeakMap<Loaders, Map<object, VersionPageKey>>();
+
+/**
+ * The same field asks for a page of each of its parents' versions with the same arguments (its
+ * field nodes, one set of variables): the key is planned once per request and field, not per model.
+ */
+export function versionPageKeyOnce(
+  loaders: Loaders,
+  field: object,
+  modelId: number,
+  args: PageArgs & { stages?: Stage[] | null },
+  shape: () => VersionPageShape,
+): VersionPageKey {
+  let keys = pageKeysOfRequest.get(loaders);
+  if (!keys) pageKeysOfRequest.set(loaders, (keys = new Map()));
+  let template = keys.get(field);
+  if (!template) keys.set(field, (template = versionPageKey(0, args, shape())));
+  return { ...template, modelId };
+}
+
 export function transitionPageKey(versionId: number, args: PageArgs): TransitionPageKey {
   const plan = planVersionTransitionsPage(args);
   return { versionId, plan, group: JSON.stringify([plan.limit, plan.backward, plan.from]) };

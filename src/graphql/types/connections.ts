@@ -51,23 +51,32 @@ class Edge<T> {
   }
 }
 
+/** Page info whose cursors are encoded only when selected. */
+class PageInfo<T> {
+  constructor(
+    private readonly page: Page<T>,
+    private readonly cursorOf: (item: T) => string,
+  ) {}
+  get hasNextPage(): boolean {
+    return this.page.hasNextPage;
+  }
+  get hasPreviousPage(): boolean {
+    return this.page.hasPreviousPage;
+  }
+  get startCursor(): string | null {
+    const { items } = this.page;
+    return items.length ? this.cursorOf(items[0]) : null;
+  }
+  get endCursor(): string | null {
+    const { items } = this.page;
+    return items.length ? this.cursorOf(items[items.length - 1]) : null;
+  }
+}
+
 /** A Relay connection result from a keyset page. */
 export function toConnection<T>(page: Page<T>, cursorOf: (item: T) => string, totalCount: () => Promise<number>) {
   const { items } = page;
   const edges = new Array<Edge<T>>(items.length);
   for (let i = 0; i < items.length; i++) edges[i] = new Edge(items[i], cursorOf);
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      get startCursor() {
-        return items.length ? cursorOf(items[0]) : null;
-      },
-      get endCursor() {
-        return items.length ? cursorOf(items[items.length - 1]) : null;
-      },
-    },
-    totalCount,
-  };
+  return { edges, pageInfo: new PageInfo(page, cursorOf), totalCount };
 }

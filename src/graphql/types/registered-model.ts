@@ -14,7 +14,9 @@ import {
 import type { RegisteredModelRecord } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
-import { stagesKeyOf, versionPageKey } from '../loaders.js';
+import { stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
+import type { VersionPageShape } from '../../db/queries/model-versions.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { fieldsAt } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
@@ -26,11 +28,19 @@ const EDGE_NODE = ['edges', 'node'];
 /** ModelVersion fields that read a column of the same name, and the one that reads another. */
 const COLUMN_FIELDS = new Set(['stage', 'status', 'source', 'runId', 'description', 'createdAt', 'updatedAt']);
 
-/** The columns and tags a version page needs for the fields selected on its nodes. */
-function versionPageShape(fields: Set<string>) {
-  const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
-  if (fields.has('name')) properties.push('modelName');
-  return { properties: properties.sort(), withTags: fields.has('tags') };
+const shapes = new WeakMap<object, VersionPageShape>();
+
+/** The columns and tags a version page needs for the fields selected on its nodes; kept per field of a parsed (and reused) document. */
+function versionPageShape(info: GraphQLResolveInfo): VersionPageShape {
+  let shape = shapes.get(info.fieldNodes);
+  if (!shape) {
+    const fields = fieldsAt(info, EDGE_NODE);
+    const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
+    if (fields.has('name')) properties.push('modelName');
+    shape = { properties: properties.sort(), withTags: fields.has('tags') };
+    shapes.set(info.fieldNodes, shape);
+  }
+  return shape;
 }
 
 builder.node(RegisteredModelRef, {
@@ -78,7 +88,7 @@ builder.node(RegisteredModelRef, {
       description: 'This model’s versions, newest (highest number) first.',
       args: { ...t.arg.connectionArgs(), stages: t.arg({ type: [StageEnum], description: 'Only versions in these stages.' }) },
       resolve: async (m, args, ctx, info) => {
-        const key = versionPageKey(m.id, args, versionPageShape(fieldsAt(info, EDGE_NODE)));
+        const key = versionPageKeyOnce(ctx.loaders, info.fieldNodes, m.id, args, () => versionPageShape(info));
         const page = await ctx.loaders.versionPages.load(key);
         return toConnection(page, (v) => versionCursor(key.plan, v), () => ctx.loaders.versionCounts.load(stagesKeyOf(m.id, args.stages)));
       },
