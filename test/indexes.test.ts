@@ -37,21 +37,13 @@ describe.each(kinds)('indexes at scale (%s)', (kind) => {
 
   /** Runs an operation through the API and returns the SQL statements it ran, with their parameters. */
   async function statementsOf(query: string, variables?: Record<string, unknown>): Promise<{ data: any; statements: Statement[] }> {
-    // The drizzle session hands its logger to every statement it prepares; wrap it for this one operation.
-    const session = (r.app.database.db as any).session;
-    const original = session.logger;
     const statements: Statement[] = [];
-    session.logger = {
-      logQuery(text: string, params: unknown[]) {
-        statements.push({ sql: text, params });
-        original.logQuery(text, params);
-      },
-    };
+    r.app.database.onStatement = (text, params) => statements.push({ sql: text, params });
     try {
       const data = await r.gql(query, variables);
       return { data, statements };
     } finally {
-      session.logger = original;
+      r.app.database.onStatement = undefined;
     }
   }
 

@@ -1,11 +1,13 @@
 // What every resolver gets: the database, who is asking, and this request's loaders.
-import type { RegistryDatabase } from '../db/client.js';
+import type { Db, RegistryDatabase, StatementTally } from '../db/client.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Permissions } from '../auth/permissions.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface RegistryContext {
+  /** The database, through a handle that counts this request's statements into `statements`. */
   database: RegistryDatabase;
+  statements: StatementTally;
   /** The caller: its identity, what it may do, and the actor name recorded on its changes. */
   actor: Permissions;
   events: EventHub;
@@ -22,16 +24,19 @@ export interface ServerServices {
   events: EventHub;
 }
 
-export function createContext(services: ServerServices, actor: Permissions, transport: 'http' | 'ws' = 'http'): RegistryContext {
+export function createContext(services: ServerServices, actorFor: (db: Db) => Permissions, transport: 'http' | 'ws' = 'http'): RegistryContext {
+  const statements: StatementTally = { statements: 0 };
+  const database: RegistryDatabase = { ...services.database, db: services.database.counting(statements) };
   const context: RegistryContext = {
-    database: services.database,
+    database,
+    statements,
     events: services.events,
-    actor,
+    actor: actorFor(database.db),
     transport,
-    loaders: createLoaders(services.database.db),
+    loaders: createLoaders(database.db),
     // `this`, not the closure: the server may hand resolvers a copy of this object.
     forSubscription(this: RegistryContext) {
-      this.loaders = createLoaders(services.database.db, { cache: false });
+      this.loaders = createLoaders(database.db, { cache: false });
     },
   };
   return context;

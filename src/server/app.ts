@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import { type AuthSettings, decideAuthMode, identify } from '../auth/identity.js';
 import { type Identity, Permissions } from '../auth/permissions.js';
 import type { RegistryConfig } from '../config.js';
-import { openDatabase, type RegistryDatabase, statementCounter } from '../db/client.js';
+import { openDatabase, type RegistryDatabase } from '../db/client.js';
 import { EventHub } from '../events/event-hub.js';
 import { createContext, type RegistryContext } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
@@ -50,9 +50,8 @@ interface EnvelopedRoot {
 /** Counts each operation's SQL statements; optionally reports them in `extensions.sqlStatements`. */
 function useStatementCount(expose: boolean, metrics: RegistryMetrics): Plugin {
   return {
-    onExecute({ executeFn, setExecuteFn }) {
-      const store = { statements: 0 };
-      setExecuteFn((args) => statementCounter.run(store, () => executeFn(args)));
+    onExecute({ args }) {
+      const store = (args.contextValue as unknown as RegistryContext).statements;
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
@@ -134,7 +133,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   // A WebSocket's identity is settled once, in onConnect, and kept on the connection.
   const contextFor = async (initial: { request?: Request; extra?: { identity?: Identity } }) => {
     const identity = initial.extra?.identity ?? (await identify(db.db, auth, initial.request?.headers.get('authorization')));
-    return createContext(services, new Permissions(db.db, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
+    return createContext(services, (requestDb) => new Permissions(requestDb, identity, GRANTS_MAX_AGE_MS), initial.request ? 'http' : 'ws');
   };
 
   // Imported only when configured: without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry code loads.
@@ -153,7 +152,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
     // first use: the bundle is about 9 MB of JavaScript a server that never shows it need not hold.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     context: (initial) => contextFor(initial as never),
-    // Compiled queries first, so the statement counter wraps the compiled executor.
+    // Compiled queries first: the other plugins see the compiled executor.
     plugins: [
       ...useCompiledQueries(),
       ...(tracing?.plugins ?? []),
