@@ -123,8 +123,30 @@ describe.each(databaseKinds)('statement count (%s)', (kind) => {
       tags: [{ key: 'team' }, { key: 'tier' }],
       aliases: [{ alias: 'challenger' }, { alias: 'champion' }],
     });
-    // model by name, latest versions, tags, aliases.
-    expect(one.statements).toBe(4);
+    // The model by name brings its latest versions, tags and aliases in the same statement.
+    expect(one.statements).toBe(1);
+
+    // Two latestVersions selections with different stages: one comes along, the other is batched on its own.
+    const mixed = await count(
+      `query { registeredModel(name: "sc-007") { p: latestVersions(stages: [PRODUCTION]) { version } all: latestVersions { version stage } tags { key } } }`,
+      {},
+    );
+    expect(mixed.data.registeredModel.p).toEqual([{ version: 2 }]);
+    expect(mixed.data.registeredModel.all).toEqual([
+      { version: 6, stage: 'NONE' },
+      { version: 4, stage: 'STAGING' },
+      { version: 2, stage: 'PRODUCTION' },
+    ]);
+    expect(mixed.statements).toBe(3); // model with tags, and each stage set's latest versions
+
+    // Stages from a variable, and aliases' versions.
+    const viaVariable = await count(
+      `query($s: [Stage!]) { registeredModel(name: "sc-007") { latestVersions(stages: $s) { version } aliases { alias version } } }`,
+      { s: ['STAGING', 'PRODUCTION'] },
+    );
+    expect(viaVariable.data.registeredModel.latestVersions).toEqual([{ version: 4 }, { version: 2 }]);
+    expect(viaVariable.data.registeredModel.aliases.map((a: any) => a.alias)).toEqual(['challenger', 'champion']);
+    expect(viaVariable.statements).toBe(1);
 
     // Many models by name in one operation are batched: still one statement per kind.
     const many = Array.from({ length: 20 }, (_, i) => `m${i}: registeredModel(name: "sc-${String(i).padStart(3, '0')}") {

@@ -17,7 +17,17 @@ import {
   versionsByNumber,
   type VersionPageShape,
 } from '../db/queries/model-versions.js';
-import { aliasesOfModels, aliasesOfVersions, modelsByIds, modelsByNames, tagsOfModels, type AliasRow } from '../db/queries/registered-models.js';
+import {
+  aliasesOfModels,
+  aliasesOfVersions,
+  type AliasRow,
+  type ModelLookupShape,
+  modelsByIds,
+  modelsByNames,
+  modelsByNamesWithRelated,
+  type ModelWithRelated,
+  tagsOfModels,
+} from '../db/queries/registered-models.js';
 import {
   countTransitionsOfVersions,
   planVersionTransitionsPage,
@@ -75,6 +85,10 @@ export interface TransitionPageKey extends Keyed {
   versionId: number;
   plan: PagePlan;
 }
+export interface ModelLookupKey extends Keyed {
+  name: string;
+  shape: ModelLookupShape;
+}
 export interface StagesKey extends Keyed {
   id: number;
   stages: Stage[] | null | undefined;
@@ -84,6 +98,11 @@ export interface StagesKey extends Keyed {
 const FACTORIES = {
   modelById: (db: Db, cache: boolean) => new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id), { cache }),
   modelByName: (db: Db, cache: boolean) => new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name), { cache }),
+  modelByNameWithRelated: (db: Db, cache: boolean) => groupedLoader<ModelLookupKey, ModelWithRelated | null>(
+    cache,
+    (k) => `${k.name}|${k.group}`,
+    async (keys) => byKey(keys.map((k) => k.name), await modelsByNamesWithRelated(db, keys.map((k) => k.name), keys[0].shape), (m) => m.name),
+  ),
   versionById: (db: Db, cache: boolean) => new DataLoader<number, ModelVersionRecord | null>(async (ids) => byKey(ids, await versionsByIds(db, ids), (v) => v.id), { cache }),
   versionByNumber: (db: Db, cache: boolean) => new DataLoader<{ modelId: number; version: number }, ModelVersionRecord | null, string>(
     async (keys) => byKey(keys.map((k) => `${k.modelId}:${k.version}`), await versionsByNumber(db, keys), (v) => `${v.modelId}:${v.version}`),
@@ -207,4 +226,14 @@ export function transitionPageKey(versionId: number, args: PageArgs): Transition
 
 export function stagesKeyOf(id: number, stages: Stage[] | null | undefined): StagesKey {
   return { id, stages, group: stagesKey(stages) };
+}
+
+export function modelLookupKey(name: string, shape: ModelLookupShape): ModelLookupKey {
+  const latest = shape.latestStages === undefined ? null : stagesKey(shape.latestStages);
+  return { name, shape, group: JSON.stringify([shape.withTags ?? false, shape.withAliases ?? false, latest]) };
+}
+
+/** Whether latest versions fetched for `fetched` stages answer a request for `asked` ones. */
+export function sameStages(fetched: Stage[] | null | undefined, asked: Stage[] | null | undefined): boolean {
+  return stagesKey(fetched) === stagesKey(asked);
 }

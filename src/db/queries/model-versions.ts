@@ -191,6 +191,12 @@ export async function latestVersionsOfModels(db: Db, modelIds: readonly number[]
   return groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
 }
 
+/** The model `m`'s latest version in each stage as a JSON array ordered by stage, for a lookup that brings them along. */
+export function latestVersionsColumn(stages: Stage[] | null | undefined): SQL {
+  return sql`(SELECT coalesce(json_agg(x ORDER BY x.stage), '[]'::json) FROM (SELECT DISTINCT ON (mv.stage) ${RAW_COLUMNS}
+    FROM model_versions mv WHERE mv.model_id = m.id${stageCondition(sql.raw('mv.stage'), stages)} ORDER BY mv.stage, mv.version DESC) x)`;
+}
+
 export async function versionsByIds(db: Db, ids: readonly number[]): Promise<ModelVersionRecord[]> {
   return selectVersions(db).where(anyOf(modelVersions.id, ids));
 }
@@ -234,7 +240,7 @@ export async function metricsOfVersions(db: Db, ids: readonly number[]) {
 }
 
 /** Raw rows carry driver-specific types for some columns; made records in place (the rows are the driver's fresh objects). */
-function normalizeVersionRow(row: ModelVersionRecord): ModelVersionRecord {
+export function normalizeVersionRow(row: ModelVersionRecord): ModelVersionRecord {
   if (typeof row.id !== 'number') row.id = Number(row.id);
   if (typeof row.modelId !== 'number') row.modelId = Number(row.modelId);
   if (typeof row.version !== 'number') row.version = Number(row.version);

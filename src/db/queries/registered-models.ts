@@ -1,7 +1,8 @@
 // Reads of registered models: keyset pages, counts and batched lookups.
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { RegisteredModelRecord } from '../../registry/types.js';
-import type { Db } from '../client.js';
+import type { ModelVersionRecord, RegisteredModelRecord, Stage } from '../../registry/types.js';
+import { type Db, rowsOf } from '../client.js';
+import { latestVersionsColumn, normalizeVersionRow } from './model-versions.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
 import { anyOf, arrayParam, noneOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
@@ -71,6 +72,52 @@ export async function modelsByIds(db: Db, ids: readonly number[]): Promise<Regis
 
 export async function modelsByNames(db: Db, names: readonly string[]): Promise<RegisteredModelRecord[]> {
   return db.select(columns).from(registeredModels).where(sql`${registeredModels.name} = ANY(${arrayParam(names, 'text')})`);
+}
+
+/** What a lookup by name brings along in the same statement, each as a JSON column. */
+export interface ModelLookupShape {
+  withTags?: boolean;
+  withAliases?: boolean;
+  /** Bring the latest version of each of these stages (every stage when null); absent: do not. */
+  latestStages?: Stage[] | null;
+}
+
+export interface ModelWithRelated extends RegisteredModelRecord {
+  tags?: { key: string; value: string }[];
+  aliases?: AliasRow[];
+  latestVersions?: ModelVersionRecord[];
+  /** The stages `latestVersions` was fetched for (null: every stage). */
+  latestStages?: Stage[] | null;
+}
+
+const MODEL_TAGS = sql.raw(`(SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]'::json)
+  FROM registered_model_tags t WHERE t.model_id = m.id)`);
+const MODEL_ALIASES = sql.raw(`(SELECT coalesce(json_agg(json_build_object('modelId', a.model_id, 'alias', a.alias, 'versionId', a.version_id, 'version', v.version) ORDER BY a.alias), '[]'::json)
+  FROM registered_model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = m.id)`);
+
+/**
+ * Models by name with what the query will ask of them (tags, aliases, latest versions) in one
+ * statement: a model page in the UI costs one round trip instead of one per relation.
+ */
+export async function modelsByNamesWithRelated(db: Db, names: readonly string[], shape: ModelLookupShape): Promise<ModelWithRelated[]> {
+  const related = [
+    shape.withTags ? sql`, ${MODEL_TAGS} AS tags` : sql``,
+    shape.withAliases ? sql`, ${MODEL_ALIASES} AS aliases` : sql``,
+    shape.latestStages !== undefined ? sql`, ${latestVersionsColumn(shape.latestStages)} AS "latestVersions"` : sql``,
+  ];
+  const rows = rowsOf<ModelWithRelated>(
+    await db.execute(sql`SELECT m.id, m.name, m.description, m.created_at AS "createdAt", m.updated_at AS "updatedAt"${sql.join(related)}
+      FROM registered_models m WHERE m.name = ANY(${arrayParam(names, 'text')})`),
+  );
+  for (const row of rows) {
+    row.createdAt = new Date(row.createdAt);
+    row.updatedAt = new Date(row.updatedAt);
+    if (row.latestVersions) {
+      row.latestVersions.forEach(normalizeVersionRow);
+      row.latestStages = shape.latestStages;
+    }
+  }
+  return rows;
 }
 
 export async function tagsOfModels(db: Db, ids: readonly number[]) {

@@ -14,10 +14,12 @@ import {
 import type { RegisteredModelRecord } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
-import { stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
+import { modelLookupKey, sameStages, stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
 import type { VersionPageShape } from '../../db/queries/model-versions.js';
-import type { GraphQLResolveInfo } from 'graphql';
-import { fieldsAt } from '../selection.js';
+import type { ModelLookupShape } from '../../db/queries/registered-models.js';
+import type { Stage } from '../../registry/types.js';
+import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { fieldNodesAt, fieldsAt } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
@@ -43,6 +45,22 @@ function versionPageShape(info: GraphQLResolveInfo): VersionPageShape {
   return shape;
 }
 
+/**
+ * What a model lookup should bring along for the fields selected on it: tags, aliases, and the
+ * latest versions when every latestVersions selection asks for the same stages.
+ */
+function modelLookupShape(info: GraphQLResolveInfo): ModelLookupShape {
+  const nodes = fieldNodesAt(info, []);
+  const shape: ModelLookupShape = { withTags: nodes.some((n) => n.name.value === 'tags'), withAliases: nodes.some((n) => n.name.value === 'aliases') };
+  const latest = nodes.filter((n) => n.name.value === 'latestVersions');
+  if (latest.length > 0) {
+    const definition = (info.schema.getType('RegisteredModel') as GraphQLObjectType).getFields().latestVersions;
+    const asked = latest.map((n) => getArgumentValues(definition, n, info.variableValues).stages as Stage[] | null | undefined);
+    if (asked.every((stages) => sameStages(stages, asked[0]))) shape.latestStages = asked[0] ?? null;
+  }
+  return shape;
+}
+
 builder.node(RegisteredModelRef, {
   description: 'A named model: the container of its numbered versions, tags and aliases.',
   id: { resolve: (model) => model.id },
@@ -55,18 +73,19 @@ builder.node(RegisteredModelRef, {
       type: 'DateTime',
       description: 'Last change to the model: edits, rename, and creating, deleting or moving one of its versions.',
     }),
-    tags: t.field({ type: [TagRef], description: 'The model’s tags, by key.', resolve: (m, _, ctx) => ctx.loaders.modelTags.load(m.id) }),
+    tags: t.field({ type: [TagRef], description: 'The model’s tags, by key.', resolve: (m, _, ctx) => m.tags ?? ctx.loaders.modelTags.load(m.id) }),
     aliases: t.field({
       type: [ModelVersionAliasRef],
       description: 'Named pointers to versions (e.g. champion), by alias.',
-      resolve: (m, _, ctx) => ctx.loaders.modelAliases.load(m.id),
+      resolve: (m, _, ctx) => m.aliases ?? ctx.loaders.modelAliases.load(m.id),
     }),
     latestVersions: t.field({
       type: [ModelVersionRef],
       description:
         'MLflow get_latest_versions: for each stage (all stages when `stages` is omitted), the version with the highest number in that stage; ordered by stage.',
       args: { stages: t.arg({ type: [StageEnum] }) },
-      resolve: (m, args, ctx) => ctx.loaders.latestVersions.load(stagesKeyOf(m.id, args.stages)),
+      resolve: (m, args, ctx) =>
+        m.latestVersions && sameStages(m.latestStages, args.stages) ? m.latestVersions : ctx.loaders.latestVersions.load(stagesKeyOf(m.id, args.stages)),
     }),
     version: t.field({
       type: ModelVersionRef,
@@ -138,7 +157,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A model by name; null when there is none.',
     args: { name: t.arg.string({ required: true }) },
-    resolve: async (_, args, ctx) => visibleModel(ctx, isPossibleModelName(args.name) ? await ctx.loaders.modelByName.load(args.name) : null),
+    resolve: async (_, args, ctx, info) =>
+      visibleModel(ctx, isPossibleModelName(args.name) ? await ctx.loaders.modelByNameWithRelated.load(modelLookupKey(args.name, modelLookupShape(info))) : null),
   }),
   registeredModels: t.field({
     type: RegisteredModelConnection,
