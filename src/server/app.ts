@@ -166,6 +166,10 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       ...(config.persistedOperationsFile ? [usePersistedOperations(allowList(config.persistedOperationsFile))] : []),
     ],
     logging: safeLogger(logger),
+    // Yoga would pipe every body through a byte-counting stream; here a POST must carry a
+    // Content-Length (411 otherwise, below), the limits plugin refuses one above MAX_BODY_BYTES,
+    // and Node's parser never reads past the declared length.
+    maxRequestBodySize: false,
   });
 
   // A body without a length could not be held to MAX_BODY_BYTES before it is read: refuse it.
