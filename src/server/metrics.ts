@@ -58,12 +58,21 @@ export function createMetrics(options: { events: EventHub; poolSize: number; ope
     endpoint: '/metrics',
     metrics: {
       graphql_envelop_request_duration: true,
-      graphql_envelop_request: true,
       graphql_envelop_error_result: true,
-      graphql_envelop_phase_execute: true,
+      graphql_envelop_phase_subscribe: true,
       // Per-resolver timing halves throughput on nested pages (bench/RESULTS.md): opt-in.
       graphql_envelop_execute_resolver: options.resolverTiming,
       graphql_yoga_http_duration: true,
+      // Yoga's other defaults repeat these at a price paid on every request: a summary (quantiles
+      // per observation) beside the duration histogram, a counter that is the histogram's _count,
+      // and parse/validate/context/execute phase timings (parse and validation are cached).
+      graphql_envelop_request_time_summary: false,
+      graphql_envelop_request: false,
+      graphql_envelop_phase_parse: false,
+      graphql_envelop_phase_validate: false,
+      graphql_envelop_phase_context: false,
+      graphql_envelop_phase_execute: false,
+      graphql_envelop_schema_change: false,
       // Walks every document on every request, and the schema deprecates nothing.
       graphql_envelop_deprecated_field: false,
     },
