@@ -1,7 +1,6 @@
 // Appends a mutation's events to the durable log inside the mutation's own transaction.
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { registryEventCounter, registryEvents, stageTransitions } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../db/client.js';
 import type { Stage, StageTransitionRecord } from '../registry/types.js';
 
 export type RegistryEventType =
@@ -52,51 +51,47 @@ export const EVENTS_CHANNEL = 'registry_events';
  * Takes positions from the counter row, whose lock is held until this transaction commits:
  * a later writer waits here, so positions follow commit order and a rolled-back writer leaves
  * no gap. Callers take this lock last (after the model row), so writers never deadlock.
+ *
+ * Every writer queues on that lock, so the time it is held bounds the registry's write rate:
+ * positions, stage transitions, events and the notification are one statement (one round
+ * trip), and only the commit follows it.
  */
 export async function appendEvents(tx: Db, events: PendingEvent[], actor: string | null): Promise<StageTransitionRecord[]> {
   if (events.length === 0) return [];
-  const [counter] = await tx
-    .update(registryEventCounter)
-    .set({ lastPosition: sql`${registryEventCounter.lastPosition} + ${events.length}` })
-    .where(eq(registryEventCounter.id, 1))
-    .returning({ lastPosition: registryEventCounter.lastPosition });
-  const first = Number(counter.lastPosition) - events.length + 1;
-
-  const changes = events.flatMap((event, i) => (event.transition ? [{ event, position: first + i }] : []));
-  const transitions = changes.length
-    ? await tx
-        .insert(stageTransitions)
-        .values(
-          changes.map(({ event, position }) => ({
-            position,
-            modelId: event.modelId,
-            versionId: event.versionId ?? null,
-            modelName: event.modelName,
-            version: event.version!,
-            fromStage: event.transition!.fromStage,
-            toStage: event.transition!.toStage,
-            comment: event.transition!.comment,
-            actor,
-          })),
-        )
-        .returning()
-    : [];
-  transitions.sort((a, b) => a.position - b.position);
-  const transitionAt = new Map(transitions.map((t) => [t.position, t.id]));
-
-  await tx.insert(registryEvents).values(
+  const input = JSON.stringify(
     events.map((event, i) => ({
-      position: first + i,
+      n: i + 1,
       type: event.type,
-      modelId: event.modelId,
-      modelName: event.modelName,
-      versionId: event.versionId ?? null,
+      model_id: event.modelId,
+      model_name: event.modelName,
+      version_id: event.versionId ?? null,
       version: event.version ?? null,
-      transitionId: transitionAt.get(first + i) ?? null,
-      actor,
+      from_stage: event.transition?.fromStage ?? null,
+      to_stage: event.transition?.toStage ?? null,
+      comment: event.transition?.comment ?? null,
     })),
   );
-  // Delivered to listeners only when this transaction commits, and never if it rolls back.
-  await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(first + events.length - 1)})`);
-  return transitions;
+  const [row] = rowsOf<{ transitions: StageTransitionRecord[] }>(
+    await tx.execute(sql`WITH counter AS (
+        UPDATE registry_event_counter SET last_position = last_position + ${events.length} WHERE id = 1
+        RETURNING last_position - ${events.length} AS before, last_position
+      ), input AS (
+        SELECT counter.before + e.n AS position, e.* FROM counter, json_to_recordset(${input}::json)
+          AS e(n int, type text, model_id int, model_name text, version_id int, version int, from_stage stage, to_stage stage, comment text)
+      ), transitions AS (
+        INSERT INTO stage_transitions (position, model_id, version_id, model_name, version, from_stage, to_stage, comment, actor)
+        SELECT position, model_id, version_id, model_name, version, from_stage, to_stage, comment, ${actor}::text FROM input WHERE to_stage IS NOT NULL
+        RETURNING id, position, model_id AS "modelId", version_id AS "versionId", model_name AS "modelName", version,
+          from_stage AS "fromStage", to_stage AS "toStage", comment, actor, created_at AS "createdAt"
+      ), appended AS (
+        INSERT INTO registry_events (position, type, model_id, model_name, version_id, version, transition_id, actor)
+        SELECT i.position, i.type, i.model_id, i.model_name, i.version_id, i.version, t.id, ${actor}::text
+        FROM input i LEFT JOIN transitions t ON t.position = i.position
+      )
+      -- Delivered to listeners only when this transaction commits, and never if it rolls back.
+      SELECT (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json) FROM transitions t) AS transitions,
+        pg_notify(${EVENTS_CHANNEL}, last_position::text)
+      FROM counter`),
+  );
+  return row.transitions.map((t) => ({ ...t, createdAt: new Date(t.createdAt) }));
 }
