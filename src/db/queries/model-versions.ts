@@ -137,10 +137,10 @@ export function versionCursor(plan: PagePlan, version: ModelVersionRecord): stri
 
 /**
  * One page of versions for each of many models in a single statement: a LATERAL subquery per
- * model walks the (model_id, version) index, so the cost is models × page size. Each model's
- * page arrives as one JSON value: parsing one document per model costs the server far less
- * than decoding every column of every row. With a shape, the records hold only the properties
- * asked for (the GraphQL layer asks for what the query selects).
+ * model walks the (model_id, version) index, so the cost is models × page size. With a shape,
+ * the rows hold only the columns asked for (the GraphQL layer asks for what the query selects)
+ * and each version's tags come as one JSON value. (Aggregating each model's page into one JSON
+ * value in PostgreSQL costs the database more than decoding these narrow rows costs Node.)
  */
 export async function versionPagesOfModels(
   db: Db,
@@ -153,14 +153,14 @@ export async function versionPagesOfModels(
   if (modelIds.length > 0) {
     const keyset = keysetClauses(plan, sql.raw('mv.version'), sql.raw('mv.id'), false, 'int4', true);
     const stageFilter = stageCondition(sql.raw('mv.stage'), stages);
-    const readOrder = sql.raw(plan.backward ? 'ASC' : 'DESC');
-    const rows = rowsOf<{ modelId: number; versions: ModelVersionRecord[] }>(
-      await db.execute(sql`SELECT m.id AS "modelId", (SELECT coalesce(json_agg(p ORDER BY p.version ${readOrder}), '[]'::json) FROM
-          (SELECT ${pageColumns(shape)} FROM model_versions mv WHERE mv.model_id = m.id${stageFilter}
-            ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) p) AS versions
-        FROM registered_models m WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
+    const rows = rowsOf<ModelVersionRecord>(
+      await db.execute(sql`SELECT ${pageColumns(shape)} FROM registered_models m
+        CROSS JOIN LATERAL (SELECT * FROM model_versions mv WHERE mv.model_id = m.id${stageFilter}
+          ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) mv
+        WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
     );
-    for (const row of rows) pages.set(Number(row.modelId), toPage(row.versions.map(normalizeVersionRow), plan));
+    const byModel = groupBy(rows, (v) => v.modelId);
+    for (const [modelId, versions] of byModel) pages.set(modelId, toPage(versions.map(normalizeVersionRow), plan));
   }
   for (const id of modelIds) if (!pages.has(id)) pages.set(id, toPage([], plan));
   return pages;
