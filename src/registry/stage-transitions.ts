@@ -1,9 +1,10 @@
 // Stage changes: transitionStage (with archiving and preconditions) and the guarded promotion.
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Db, RegistryDatabase } from '../db/client.js';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, type RegistryDatabase, rowsOf } from '../db/client.js';
+import { normalizeVersionRow } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions } from '../db/schema.js';
 import { InvalidInputError, PreconditionFailedError } from './errors.js';
-import { lockModel, lockVersion, touchModel } from './locks.js';
+import { lockModel, lockVersion } from './locks.js';
 import { type Actor, type Change, runChange } from './transaction.js';
 import { ACTIVE_STAGES, type MetricRequirement, type ModelVersionRecord, type RegisteredModelRecord, type Stage, type StageTransitionRecord } from './types.js';
 import { checkComment, checkModelName, checkRequirements, checkVersionNumber } from './validation.js';
@@ -47,7 +48,13 @@ async function checkRequirementsHold(tx: Db, version: ModelVersionRecord, requir
   }
 }
 
-/** Moves an already locked version, archiving the others in the target stage when asked. */
+const VERSION_RETURNING = sql.raw(`id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
+  created_at AS "createdAt", updated_at AS "updatedAt"`);
+
+/**
+ * Moves an already locked version, archiving the others in the target stage when asked, and
+ * marks the model changed: one statement, since a change's round trips are what writers wait on.
+ */
 async function moveToStage(
   change: Change,
   model: RegisteredModelRecord,
@@ -56,15 +63,24 @@ async function moveToStage(
   archiveExisting: boolean,
   comment: string | null,
 ): Promise<{ modelVersion: ModelVersionRecord; archived: ModelVersionRecord[] }> {
-  const { tx } = change;
-  let modelVersion = version;
-  if (version.stage !== stage) {
-    const [row] = await tx
-      .update(modelVersions)
-      .set({ stage, updatedAt: sql`now()` })
-      .where(eq(modelVersions.id, version.id))
-      .returning();
-    modelVersion = { ...row, modelName: model.name };
+  const [row] = rowsOf<{ moved: ModelVersionRecord | null; archived: ModelVersionRecord[] }>(
+    await change.tx.execute(sql`WITH moved AS (
+        UPDATE model_versions SET stage = ${stage}::stage, updated_at = now()
+        WHERE id = ${version.id} AND stage <> ${stage}::stage RETURNING ${VERSION_RETURNING}
+      ), archived AS (
+        UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
+        WHERE ${archiveExisting} AND model_id = ${model.id} AND stage = ${stage}::stage AND id <> ${version.id} RETURNING ${VERSION_RETURNING}
+      ), touched AS (
+        UPDATE registered_models SET updated_at = now()
+        WHERE id = ${model.id} AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
+      )
+      SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
+        (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived,
+        (SELECT count(*) FROM touched) AS touched`),
+  );
+  const named = (v: ModelVersionRecord) => ({ ...normalizeVersionRow(v), modelName: model.name });
+  const modelVersion = row.moved ? named(row.moved) : version;
+  if (row.moved) {
     change.record({
       type: 'STAGE_CHANGED',
       modelId: model.id,
@@ -74,26 +90,17 @@ async function moveToStage(
       transition: { fromStage: version.stage, toStage: stage, comment },
     });
   }
-  let archived: ModelVersionRecord[] = [];
-  if (archiveExisting) {
-    const rows = await tx
-      .update(modelVersions)
-      .set({ stage: 'ARCHIVED', updatedAt: sql`now()` })
-      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, stage), ne(modelVersions.id, version.id)))
-      .returning();
-    archived = rows.sort((a, b) => b.version - a.version).map((row) => ({ ...row, modelName: model.name }));
-    for (const row of archived) {
-      change.record({
-        type: 'STAGE_CHANGED',
-        modelId: model.id,
-        modelName: model.name,
-        versionId: row.id,
-        version: row.version,
-        transition: { fromStage: stage, toStage: 'ARCHIVED', comment },
-      });
-    }
+  const archived = row.archived.map(named);
+  for (const v of archived) {
+    change.record({
+      type: 'STAGE_CHANGED',
+      modelId: model.id,
+      modelName: model.name,
+      versionId: v.id,
+      version: v.version,
+      transition: { fromStage: stage, toStage: 'ARCHIVED', comment },
+    });
   }
-  if (modelVersion !== version || archived.length) await touchModel(tx, model);
   return { modelVersion, archived };
 }
 
