@@ -1,6 +1,7 @@
 // Model versions: creation (and mlflow.register_model), edits, delete, tags and metrics.
 import { and, eq, sql } from 'drizzle-orm';
-import type { RegistryDatabase } from '../db/client.js';
+import { type RegistryDatabase, rowsOf } from '../db/client.js';
+import { normalizeVersionRow } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import { allocateVersionNumber, lockModel, lockVersion, modelColumns, touchModel } from './locks.js';
@@ -38,21 +39,32 @@ function checkNewVersion(input: NewVersionInput) {
   };
 }
 
+/** The version row with its tags and metrics: one statement, since a change's round trips are what writers wait on. */
 async function insertVersion(
   change: Change,
   model: RegisteredModelRecord,
   version: number,
   fields: ReturnType<typeof checkNewVersion>,
 ): Promise<ModelVersionRecord> {
-  const { tags, metrics, ...columns } = fields;
-  const [row] = await change.tx
-    .insert(modelVersions)
-    .values({ modelId: model.id, version, ...columns })
-    .returning();
-  if (tags.length) await change.tx.insert(modelVersionTags).values(tags.map((t) => ({ versionId: row.id, ...t })));
-  if (metrics.length) await change.tx.insert(modelVersionMetrics).values(metrics.map((m) => ({ versionId: row.id, ...m })));
-  change.record({ type: 'VERSION_CREATED', modelId: model.id, modelName: model.name, versionId: row.id, version });
-  return { ...row, modelName: model.name };
+  const { tags, metrics, source, runId, description } = fields;
+  const [row] = rowsOf<{ version: ModelVersionRecord }>(
+    await change.tx.execute(sql`WITH v AS (
+        INSERT INTO model_versions (model_id, version, source, run_id, description)
+        VALUES (${model.id}, ${version}, ${source}, ${runId ?? null}::text, ${description ?? null}::text)
+        RETURNING id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
+          created_at AS "createdAt", updated_at AS "updatedAt"
+      ), tags AS (
+        INSERT INTO model_version_tags (version_id, key, value)
+        SELECT v.id, t.key, t.value FROM v, json_to_recordset(${JSON.stringify(tags)}::json) AS t(key text, value text)
+      ), metrics AS (
+        INSERT INTO model_version_metrics (version_id, key, value)
+        SELECT v.id, m.key, m.value FROM v, json_to_recordset(${JSON.stringify(metrics)}::json) AS m(key text, value double precision)
+      )
+      SELECT row_to_json(v) AS version FROM v`),
+  );
+  const created = { ...normalizeVersionRow(row.version), modelName: model.name };
+  change.record({ type: 'VERSION_CREATED', modelId: model.id, modelName: model.name, versionId: created.id, version });
+  return created;
 }
 
 export async function createModelVersion(database: RegistryDatabase, actor: Actor, input: NewVersionInput): Promise<ModelVersionRecord> {
