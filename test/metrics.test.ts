@@ -44,3 +44,18 @@ describe('metrics (pglite)', () => {
     await ws.close();
   });
 });
+
+describe('metrics with METRICS_RESOLVER_TIMING (pglite)', () => {
+  it('adds a latency histogram per resolver, labelled by type and field', async () => {
+    const { registry, url } = await startListeningRegistry('pglite', { metricsResolverTiming: true });
+    try {
+      await createModel(registry, 'timed');
+      await registry.request(`query Timed { registeredModel(name: "timed") { name tags { key } } }`);
+      const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+      expect(text).toMatch(/graphql_envelop_execute_resolver_bucket\{[^}]*fieldName="registeredModel"/);
+      expect(text).toMatch(/graphql_envelop_execute_resolver_bucket\{[^}]*fieldName="tags"[^}]*typeName="RegisteredModel"/);
+    } finally {
+      await registry.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // RegisteredModel: the node, its fields, the model queries and the model mutations.
-import { pageRegisteredModels } from '../../db/queries/registered-models.js';
-import { versionCursor } from '../../db/queries/model-versions.js';
+import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { versionCursor, type VersionPageShape } from '../../db/queries/model-versions.js';
+import { type ModelLookupShape, pageRegisteredModels } from '../../db/queries/registered-models.js';
 import {
   createRegisteredModel,
   deleteRegisteredModel,
@@ -11,14 +12,10 @@ import {
   setRegisteredModelTag,
   updateRegisteredModel,
 } from '../../registry/registered-models.js';
-import type { RegisteredModelRecord } from '../../registry/types.js';
+import type { RegisteredModelRecord, Stage } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { modelLookupKey, sameStages, stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
-import type { VersionPageShape } from '../../db/queries/model-versions.js';
-import type { ModelLookupShape } from '../../db/queries/registered-models.js';
-import type { Stage } from '../../registry/types.js';
-import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { fieldNodesAt, fieldsAt } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
@@ -26,6 +23,8 @@ import { asResult, resultUnion } from './errors.js';
 import { visibleModel } from './visibility.js';
 import { ModelVersionRef, RegisteredModelRef } from './refs.js';
 
+// Look-ahead: a version page fetches only the columns its nodes select, a lookup by name the
+// relations its model selects (see ../selection.ts).
 const EDGE_NODE = ['edges', 'node'];
 /** ModelVersion fields that read a column of the same name, and the one that reads another. */
 const COLUMN_FIELDS = new Set(['stage', 'status', 'source', 'runId', 'description', 'createdAt', 'updatedAt']);
