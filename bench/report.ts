@@ -208,7 +208,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     lines.push(
       '## Page latency as the registry grows (registry, Q1 shape, one request at a time)',
       '',
-      `Each size is its own database (registry_bench_1k, ...; the main one for ${o.models.toLocaleString('en')}); the deep page starts after the model at 99% depth, leaving a full page. Median p50 of ${o.rounds} alternating first/deep runs.${r.curveCommand ? ` Measured separately with \`${r.curveCommand}\`.` : ''}`,
+      `Each size is its own database (registry_bench_1k, ...; the main one for ${o.models.toLocaleString('en')}); the deep page starts after the model at 99% depth, leaving a full page. ${o.rounds} rounds over every size, each with a fresh server (small to large, then large to small); per size the median round's p50.${r.curveCommand ? ` Measured separately with \`${r.curveCommand}\`.` : ''}`,
       '',
       '| Models | Seed s | First page p50 ms | Deep page (99%) p50 ms | rps at 10 connections | Peak RSS MB |',
       '|---:|---:|---:|---:|---:|---:|',

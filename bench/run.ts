@@ -157,7 +157,7 @@ async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
     const deepAt = Math.max(1, Math.min(Math.round(size * 0.99), size - 50));
     const deep = { registry: await deepCursor(registry, deepAt) };
     const o = { ...opts, models: size };
-    // First and deep page alternately, `rounds` times; the run with the median p50 is kept.
+    // First and deep page alternately, `rounds` times (the curve passes 1); the median p50 is kept.
     const firsts: LoadResult[] = [];
     const deeps: LoadResult[] = [];
     for (let round = 0; round < opts.rounds; round++) {
@@ -174,18 +174,44 @@ async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
   }
 }
 
+type CurveResult = Awaited<ReturnType<typeof curvePoint>>;
+
+/**
+ * The curve, `rounds` times over every size with a fresh server each time, in alternating order
+ * (small to large, then large to small); per size the median of the rounds. One server start to
+ * the next moves a 2-3 ms page by up to a fifth, more than the sizes do.
+ */
+async function curve(opts: Options, nodeForPeer: string): Promise<CurveResult[]> {
+  const sizes = [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= opts.curveMax);
+  const runs = new Map<number, CurveResult[]>(sizes.map((size) => [size, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const size of round % 2 === 0 ? sizes : [...sizes].reverse()) runs.get(size)!.push(await curvePoint({ ...opts, rounds: 1 }, size, nodeForPeer));
+  }
+  const median = <T>(items: T[], by: (item: T) => number) => [...items].sort((a, b) => by(a) - by(b))[Math.floor(items.length / 2)];
+  return sizes.map((size) => {
+    const points = runs.get(size)!;
+    const seeded = points.find((p) => !p.seed.reused) ?? points[0];
+    return {
+      ...points[0],
+      seed: seeded.seed,
+      firstPage: median(points, (p) => p.firstPage.latencyMs.p50).firstPage,
+      deepPage: median(points, (p) => p.deepPage.latencyMs.p50).deepPage,
+      loaded: median(points, (p) => p.loaded.rps).loaded,
+      peakRssMb: Math.max(...points.map((p) => p.peakRssMb)),
+    };
+  });
+}
+
 /** Re-measures only the curve and puts it into the existing results. */
 async function curveOnly(opts: Options) {
   const file = path.join(root, 'bench/results.json');
   const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   const before = results.curve;
-  results.curve = [];
-  for (const size of [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= opts.curveMax)) {
-    const point = await curvePoint(opts, size, process.execPath);
+  results.curve = await curve(opts, process.execPath);
+  for (const point of results.curve) {
     // A reused seed keeps the seeding time measured when it was made.
-    const seeded = before.find((p) => p.models === size && !p.seed.reused);
+    const seeded = before.find((p) => p.models === point.models && !p.seed.reused);
     if (point.seed.reused && seeded) point.seed = seeded.seed;
-    results.curve.push(point);
   }
   results.curveCommand = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
   writeReport(results);
@@ -304,11 +330,7 @@ async function main() {
       results.fanout = await runFanout({ subscribers: opts.fanoutSubscribers, rounds: opts.fanoutRounds, log });
     }
 
-    if (opts.curve) {
-      for (const size of [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= opts.curveMax)) {
-        results.curve.push(await curvePoint(opts, size, nodeForPeer));
-      }
-    }
+    if (opts.curve) results.curve = await curve(opts, nodeForPeer);
   } finally {
     await cleanup();
   }
