@@ -11,6 +11,8 @@ export interface RegistryConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   dbPoolSize: number;
+  /** DB_PREPARED_STATEMENTS=false for poolers in transaction mode that cannot keep named statements (PgBouncer before 1.21). */
+  dbPreparedStatements: boolean;
   graphiql: boolean;
   /** Adds `extensions.sqlStatements` to each response: for tests and benchmarks. */
   exposeStatementCount: boolean;
@@ -62,6 +64,7 @@ const env = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' }).optional(),
     DATA_DIR: z.string().default('./data'),
     DB_POOL_SIZE: integer(10, 2, 1000),
+    DB_PREPARED_STATEMENTS: flag(true),
     GRAPHIQL: flag(true),
     EXPOSE_SQL_STATEMENTS: flag(false),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
@@ -123,6 +126,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Regist
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbPreparedStatements: e.DB_PREPARED_STATEMENTS,
     graphiql: e.GRAPHIQL,
     exposeStatementCount: e.EXPOSE_SQL_STATEMENTS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -23,6 +23,7 @@ describe('configuration', () => {
       databaseUrl: undefined,
       dataDir: './data',
       dbPoolSize: 10,
+      dbPreparedStatements: true,
       graphiql: true,
       exposeStatementCount: false,
       shutdownTimeoutMs: 10_000,

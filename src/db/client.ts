@@ -56,11 +56,13 @@ export interface OpenOptions {
   /** PGlite's directory; absent means in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Named statements, parsed once per connection (DB_PREPARED_STATEMENTS); off behind a pooler that cannot keep them. */
+  preparedStatements?: boolean;
   migrate?: boolean;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<RegistryDatabase> {
-  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, options.preparedStatements ?? true) : await openPglite(options.dataDir);
   // A newer build's schema is refused before anything, migrations included, touches it.
   const { assertNotNewer } = await import('./migrations.js');
   await assertNotNewer(database.db);
@@ -100,8 +102,10 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
   return database;
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
-  const client = preparingStatements(postgres(url, { max: poolSize, onnotice: () => {} }));
+async function openPostgres(url: string, poolSize: number, prepare: boolean): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
+  // Without `prepare`, postgres.js's own statements (pings, NOTIFY) are unnamed too.
+  const pool = postgres(url, { max: poolSize, onnotice: () => {}, prepare });
+  const client = prepare ? preparingStatements(pool) : pool;
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   // A dedicated connection for LISTEN: postgres.js re-listens after a reconnect and calls onlisten again.
   const listener = postgres(url, { max: 1, onnotice: () => {} });

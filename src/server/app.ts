@@ -120,7 +120,7 @@ export interface RegistryApp {
 export async function buildApp(config: RegistryConfig, database?: RegistryDatabase): Promise<RegistryApp> {
   const db =
     database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, migrate: config.migrateOnStart }));
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, preparedStatements: config.dbPreparedStatements, migrate: config.migrateOnStart }));
   const events = new EventHub(db, { bufferLimit: config.eventBufferLimit, pollIntervalMs: config.eventPollMs });
   await events.start();
   const services = { database: db, events };

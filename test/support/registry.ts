@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     databaseUrl: undefined,
     dataDir: '',
     dbPoolSize: 20,
+    dbPreparedStatements: true,
     graphiql: true,
     exposeStatementCount: true,
     shutdownTimeoutMs: 2000,
