@@ -94,6 +94,17 @@ describe.each(databaseKinds)('statement count (%s)', (kind) => {
     const withoutTags = await count(`query { registeredModels(first: 3) { edges { node { versions(first: 2) { edges { node { version } } } } } } }`, {});
     expect(withoutTags.statements).toBe(2);
 
+    // Without pageInfo the page reads no extra row; with it, hasNextPage still knows.
+    const bare = await count(`query { registeredModels(first: 3) { edges { node { versions(first: 2) { edges { node { version } } } } } } }`, {});
+    const paged = await count(
+      `query { registeredModels(first: 3) { edges { node { versions(first: 2) { edges { node { version } } pageInfo { hasNextPage } } } } } }`,
+      {},
+    );
+    expect(paged.data.registeredModels.edges.map((e: any) => e.node.versions.edges)).toEqual(bare.data.registeredModels.edges.map((e: any) => e.node.versions.edges));
+    expect(paged.data.registeredModels.edges[0].node.versions.pageInfo.hasNextPage).toBe(true);
+    const whole = await count(`query { registeredModels(first: 1) { edges { node { versions(first: 6) { pageInfo { hasNextPage } } } } } }`, {});
+    expect(whole.data.registeredModels.edges[0].node.versions.pageInfo.hasNextPage).toBe(false);
+
     // One fragment in two places, merged with more fields in one of them: each place reads what it selects.
     const merged = await count(
       `query { a: registeredModels(first: 2) { edges { node { ...P } } }

@@ -195,7 +195,7 @@ export function createLoaders(db: Db, options: { cache?: boolean } = {}): Loader
 
 export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }, shape: VersionPageShape = {}): VersionPageKey {
   const plan = planModelVersionsPage(args);
-  const group = JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), shape.properties ?? '*', shape.withTags ?? false]);
+  const group = JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), shape.properties ?? '*', shape.withTags ?? false, shape.needsMore ?? true]);
   return { modelId, plan, stages: args.stages, shape, group };
 }
 

@@ -55,6 +55,8 @@ const ALL_OPTIONAL = Object.keys(OPTIONAL_COLUMNS);
 export interface VersionPageShape {
   properties?: readonly string[];
   withTags?: boolean;
+  /** False when nobody asks whether more versions follow (no pageInfo): the extra row is not read. */
+  needsMore?: boolean;
 }
 
 function pageColumns(shape: VersionPageShape): SQL {
@@ -156,7 +158,7 @@ export async function versionPagesOfModels(
     const rows = rowsOf<ModelVersionRecord>(
       await db.execute(sql`SELECT ${pageColumns(shape)} FROM registered_models m
         CROSS JOIN LATERAL (SELECT * FROM model_versions mv WHERE mv.model_id = m.id${stageFilter}
-          ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${plan.limit}) mv
+          ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${shape.needsMore === false ? plan.size : plan.limit}) mv
         WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
     );
     const byModel = groupBy(rows, (v) => v.modelId);

@@ -38,7 +38,8 @@ function versionPageShape(info: GraphQLResolveInfo): VersionPageShape {
     const fields = fieldsAt(info, EDGE_NODE);
     const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
     if (fields.has('name')) properties.push('modelName');
-    shape = { properties: properties.sort(), withTags: fields.has('tags') };
+    // Only pageInfo tells whether more versions follow; without it the page reads no extra row.
+    shape = { properties: properties.sort(), withTags: fields.has('tags'), needsMore: fieldsAt(info, []).has('pageInfo') };
     shapes.set(info.fieldNodes, shape);
   }
   return shape;
