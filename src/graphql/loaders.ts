@@ -23,7 +23,6 @@ import {
   type AliasRow,
   type ModelLookupShape,
   modelsByIds,
-  modelsByNames,
   modelsByNamesWithRelated,
   type ModelWithRelated,
   tagsOfModels,
@@ -97,7 +96,6 @@ export interface StagesKey extends Keyed {
 /** How to make each loader; shared by every request, instantiated lazily per request. */
 const FACTORIES = {
   modelById: (db: Db, cache: boolean) => new DataLoader<number, RegisteredModelRecord | null>(async (ids) => byKey(ids, await modelsByIds(db, ids), (m) => m.id), { cache }),
-  modelByName: (db: Db, cache: boolean) => new DataLoader<string, RegisteredModelRecord | null>(async (names) => byKey(names, await modelsByNames(db, names), (m) => m.name), { cache }),
   modelByNameWithRelated: (db: Db, cache: boolean) => groupedLoader<ModelLookupKey, ModelWithRelated | null>(
     cache,
     (k) => `${k.name}|${k.group}`,
@@ -193,13 +191,15 @@ export function createLoaders(db: Db, options: { cache?: boolean } = {}): Loader
   return new Proxy<LoaderSlots>({ [DB]: db, [CACHE]: options.cache ?? true }, lazyLoaders) as unknown as Loaders;
 }
 
-export function versionPageKey(modelId: number, args: PageArgs & { stages?: Stage[] | null }, shape: VersionPageShape = {}): VersionPageKey {
+type VersionPagePlan = Omit<VersionPageKey, 'modelId'>;
+
+function planVersionPage(args: PageArgs & { stages?: Stage[] | null }, shape: VersionPageShape): VersionPagePlan {
   const plan = planModelVersionsPage(args);
   const group = JSON.stringify([plan.limit, plan.backward, plan.from, stagesKey(args.stages), shape.properties ?? '*', shape.withTags ?? false, shape.needsMore ?? true]);
-  return { modelId, plan, stages: args.stages, shape, group };
+  return { plan, stages: args.stages, shape, group };
 }
 
-const pageKeysOfRequest = new WeakMap<Loaders, Map<object, VersionPageKey>>();
+const pageKeysOfRequest = new WeakMap<Loaders, Map<object, VersionPagePlan>>();
 
 /**
  * The same field asks for a page of each of its parents' versions with the same arguments (its
@@ -214,9 +214,9 @@ export function versionPageKeyOnce(
 ): VersionPageKey {
   let keys = pageKeysOfRequest.get(loaders);
   if (!keys) pageKeysOfRequest.set(loaders, (keys = new Map()));
-  let template = keys.get(field);
-  if (!template) keys.set(field, (template = versionPageKey(0, args, shape())));
-  return { ...template, modelId };
+  let planned = keys.get(field);
+  if (!planned) keys.set(field, (planned = planVersionPage(args, shape())));
+  return { ...planned, modelId };
 }
 
 export function transitionPageKey(versionId: number, args: PageArgs): TransitionPageKey {

@@ -70,13 +70,12 @@ async function moveToStage(
       ), archived AS (
         UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
         WHERE ${archiveExisting} AND model_id = ${model.id} AND stage = ${stage}::stage AND id <> ${version.id} RETURNING ${VERSION_RETURNING}
-      ), touched AS (
+      ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
         UPDATE registered_models SET updated_at = now()
         WHERE id = ${model.id} AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
       )
       SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
-        (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived,
-        (SELECT count(*) FROM touched) AS touched`),
+        (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`),
   );
   const named = (v: ModelVersionRecord) => ({ ...normalizeVersionRow(v), modelName: model.name });
   const modelVersion = row.moved ? named(row.moved) : version;

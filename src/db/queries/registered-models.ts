@@ -1,5 +1,5 @@
 // Reads of registered models: keyset pages, counts and batched lookups.
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { ModelVersionRecord, RegisteredModelRecord, Stage } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
 import { latestVersionsColumn, normalizeVersionRow } from './model-versions.js';
@@ -68,10 +68,6 @@ export async function pageRegisteredModels(
 
 export async function modelsByIds(db: Db, ids: readonly number[]): Promise<RegisteredModelRecord[]> {
   return db.select(columns).from(registeredModels).where(anyOf(registeredModels.id, ids));
-}
-
-export async function modelsByNames(db: Db, names: readonly string[]): Promise<RegisteredModelRecord[]> {
-  return db.select(columns).from(registeredModels).where(sql`${registeredModels.name} = ANY(${arrayParam(names, 'text')})`);
 }
 
 /** What a lookup by name brings along in the same statement, each as a JSON column. */
