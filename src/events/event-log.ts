@@ -1,6 +1,7 @@
 // Appends a mutation's events to the durable log inside the mutation's own transaction.
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
+import { transitionsByIds } from '../db/queries/stage-transitions.js';
 import type { Stage, StageTransitionRecord } from '../registry/types.js';
 
 export type RegistryEventType =
@@ -48,15 +49,13 @@ export interface PendingEvent {
 export const EVENTS_CHANNEL = 'registry_events';
 
 /**
- * Takes positions from the counter row, whose lock is held until this transaction commits:
- * a later writer waits here, so positions follow commit order and a rolled-back writer leaves
- * no gap. Callers take this lock last (after the model row), so writers never deadlock.
- *
- * Every writer queues on that lock, so the time it is held bounds the registry's write rate:
- * positions, stage transitions, events and the notification are one statement (one round
- * trip), and only the commit follows it.
+ * Hands a change's events to the log: they wait in pending_event_batches, and a deferred trigger
+ * (drizzle/0004) appends them at commit, numbered under the event counter's row lock. The lock
+ * every writer queues on is thus held for the commit alone, never across a round trip to this
+ * process. Returns the ids of the stage transitions it will write, in recording order; their
+ * positions exist once committed (readTransitions).
  */
-export async function appendEvents(tx: Db, events: PendingEvent[], actor: string | null): Promise<StageTransitionRecord[]> {
+export async function appendEvents(tx: Db, events: PendingEvent[], actor: string | null): Promise<number[]> {
   if (events.length === 0) return [];
   const input = JSON.stringify(
     events.map((event, i) => ({
@@ -71,27 +70,22 @@ export async function appendEvents(tx: Db, events: PendingEvent[], actor: string
       comment: event.transition?.comment ?? null,
     })),
   );
-  const [row] = rowsOf<{ transitions: StageTransitionRecord[] }>(
-    await tx.execute(sql`WITH counter AS (
-        UPDATE registry_event_counter SET last_position = last_position + ${events.length} WHERE id = 1
-        RETURNING last_position - ${events.length} AS before, last_position
-      ), input AS (
-        SELECT counter.before + e.n AS position, e.* FROM counter, json_to_recordset(${input}::json)
-          AS e(n int, type text, model_id int, model_name text, version_id int, version int, from_stage stage, to_stage stage, comment text)
-      ), transitions AS (
-        INSERT INTO stage_transitions (position, model_id, version_id, model_name, version, from_stage, to_stage, comment, actor)
-        SELECT position, model_id, version_id, model_name, version, from_stage, to_stage, comment, ${actor}::text FROM input WHERE to_stage IS NOT NULL
-        RETURNING id, position, model_id AS "modelId", version_id AS "versionId", model_name AS "modelName", version,
-          from_stage AS "fromStage", to_stage AS "toStage", comment, actor, created_at AS "createdAt"
-      ), appended AS (
-        INSERT INTO registry_events (position, type, model_id, model_name, version_id, version, transition_id, actor)
-        SELECT i.position, i.type, i.model_id, i.model_name, i.version_id, i.version, t.id, ${actor}::text
-        FROM input i LEFT JOIN transitions t ON t.position = i.position
+  // A transition's id is drawn now, so the mutation can name the records it wrote.
+  const rows = rowsOf<{ id: number }>(
+    await tx.execute(sql`WITH input AS MATERIALIZED (
+        SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
+        FROM json_array_elements(${input}::json) WITH ORDINALITY AS a(e, n)
+      ), batch AS (
+        INSERT INTO pending_event_batches (events, actor)
+        SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), ${actor}::text FROM input
       )
-      -- Delivered to listeners only when this transaction commits, and never if it rolls back.
-      SELECT (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json) FROM transitions t) AS transitions,
-        pg_notify(${EVENTS_CHANNEL}, last_position::text)
-      FROM counter`),
+      SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`),
   );
-  return row.transitions.map((t) => ({ ...t, createdAt: new Date(t.createdAt) }));
+  return rows.map((r) => Number(r.id));
+}
+
+/** Stage transitions by id, in commit order, with the positions their commit gave them. */
+export async function readTransitions(db: Db, ids: number[]): Promise<StageTransitionRecord[]> {
+  if (ids.length === 0) return [];
+  return (await transitionsByIds(db, ids)).sort((a, b) => a.position - b.position);
 }

@@ -6,13 +6,13 @@ import { modelVersionMetrics, modelVersions } from '../db/schema.js';
 import { InvalidInputError, PreconditionFailedError } from './errors.js';
 import { lockModel, lockVersion } from './locks.js';
 import { type Actor, type Change, runChange } from './transaction.js';
-import { ACTIVE_STAGES, type MetricRequirement, type ModelVersionRecord, type RegisteredModelRecord, type Stage, type StageTransitionRecord } from './types.js';
+import { ACTIVE_STAGES, type MetricRequirement, type ModelVersionRecord, type RegisteredModelRecord, type Stage } from './types.js';
 import { checkComment, checkModelName, checkRequirements, checkVersionNumber } from './validation.js';
 
 export interface StageChangeResult {
   modelVersion: ModelVersionRecord;
-  /** This version's record first (when its stage changed), then those archived. */
-  transitions: StageTransitionRecord[];
+  /** Ids of the records written: this version's first (when its stage changed), then those archived. */
+  transitionIds: number[];
   archivedVersions: ModelVersionRecord[];
 }
 
@@ -129,7 +129,7 @@ export async function transitionStage(database: RegistryDatabase, actor: Actor, 
   checkVersionNumber(input.version, ['input', 'version']);
   const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
   const comment = checkComment(input.comment, ['input', 'comment']);
-  const { value, transitions } = await runChange(database, actor, async (change) => {
+  const { value, transitionIds } = await runChange(database, actor, async (change) => {
     const model = await lockModel(change, input.name, 'EDIT');
     const version = await lockVersion(change.tx, model, input.version);
     await requireStagePermission(change, model, version.stage, input.stage);
@@ -141,7 +141,7 @@ export async function transitionStage(database: RegistryDatabase, actor: Actor, 
     await checkRequirementsHold(change.tx, version, requirements);
     return moveToStage(change, model, version, input.stage, archive, comment);
   });
-  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitions };
+  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitionIds };
 }
 
 export interface PromoteInput {
@@ -166,7 +166,7 @@ export async function promoteModelVersion(database: RegistryDatabase, actor: Act
   const archive = (input.archiveExistingVersions ?? true) && ACTIVE_STAGES.includes(input.toStage);
   const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
   const comment = checkComment(input.comment, ['input', 'comment']);
-  const { value, transitions } = await runChange(database, actor, async (change) => {
+  const { value, transitionIds } = await runChange(database, actor, async (change) => {
     const model = await lockModel(change, input.name, 'EDIT');
     await requireStagePermission(change, model, input.fromStage, input.toStage);
     const [newest] = await change.tx
@@ -180,5 +180,5 @@ export async function promoteModelVersion(database: RegistryDatabase, actor: Act
     await checkRequirementsHold(change.tx, version, requirements);
     return moveToStage(change, model, version, input.toStage, archive, comment);
   });
-  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitions };
+  return { modelVersion: value.modelVersion, archivedVersions: value.archived, transitionIds };
 }

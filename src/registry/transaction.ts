@@ -1,7 +1,6 @@
 // Every registry mutation runs here: one transaction holding the change and its events.
 import type { Db, RegistryDatabase } from '../db/client.js';
 import { appendEvents, type PendingEvent } from '../events/event-log.js';
-import type { StageTransitionRecord } from './types.js';
 
 /** Who is asking and what they may do; their name is the actor of every event they cause. */
 export interface Actor {
@@ -26,19 +25,18 @@ export class Change {
 
 export interface Committed<T> {
   value: T;
-  /** The StageTransition records written, in the order their events were recorded. */
-  transitions: StageTransitionRecord[];
+  /** Ids of the StageTransition records written, in the order their events were recorded (readTransitions reads them). */
+  transitionIds: number[];
 }
 
 /**
- * Runs `work` in one transaction and appends the events it recorded before committing.
- * A thrown error rolls back the change together with its events.
+ * Runs `work` in one transaction and appends the events it recorded before committing; the
+ * commit numbers them. A thrown error rolls back the change together with its events.
  */
 export async function runChange<T>(database: RegistryDatabase, actor: Actor, work: (change: Change) => Promise<T>): Promise<Committed<T>> {
   return database.db.transaction(async (tx) => {
     const change = new Change(tx as unknown as Db, actor);
     const value = await work(change);
-    const transitions = await appendEvents(change.tx, change.events, actor.name);
-    return { value, transitions };
+    return { value, transitionIds: await appendEvents(change.tx, change.events, actor.name) };
   });
 }

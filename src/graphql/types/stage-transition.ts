@@ -1,5 +1,6 @@
 // StageTransition: the stage history node, its registry-wide query, and the stage mutations.
 import { pageStageTransitions } from '../../db/queries/stage-transitions.js';
+import { readTransitions } from '../../events/event-log.js';
 import { encodeEventCursor } from '../../events/cursor.js';
 import { promoteModelVersion, type StageChangeResult, transitionStage } from '../../registry/stage-transitions.js';
 import { builder } from '../builder.js';
@@ -58,9 +59,11 @@ const StageChangePayload = builder.objectRef<StageChangeResult>('TransitionModel
   description: 'The version after a stage change, with every stage change it caused.',
   fields: (t) => ({
     modelVersion: t.expose('modelVersion', { type: ModelVersionRef, description: 'The version asked for, in its new stage.' }),
-    transitions: t.expose('transitions', {
+    transitions: t.field({
       type: [StageTransitionRef],
       description: 'One record per version whose stage changed: this version’s first, then those archived.',
+      // Read only when asked: positions are given at commit, so they are not known before it.
+      resolve: (result, _, ctx) => readTransitions(ctx.database.db, result.transitionIds),
     }),
     archivedVersions: t.expose('archivedVersions', { type: [ModelVersionRef], description: 'Versions moved to ARCHIVED by this change.' }),
   }),
