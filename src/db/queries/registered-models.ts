@@ -4,7 +4,7 @@ import type { ModelVersionRecord, RegisteredModelRecord, Stage } from '../../reg
 import { type Db, rowsOf } from '../client.js';
 import { latestVersionsColumn, normalizeVersionRow } from './model-versions.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
-import { anyOf, arrayParam, noneOf } from './batch.js';
+import { anyOf, arrayParam, matchAny, noneOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, planPage, toPage } from './keyset.js';
 
@@ -103,7 +103,7 @@ export async function modelsByNamesWithRelated(db: Db, names: readonly string[],
   ];
   const rows = rowsOf<ModelWithRelated>(
     await db.execute(sql`SELECT m.id, m.name, m.description, m.created_at AS "createdAt", m.updated_at AS "updatedAt"${sql.join(related)}
-      FROM registered_models m WHERE m.name = ANY(${arrayParam(names, 'text')})`),
+      FROM registered_models m WHERE ${matchAny(sql.raw('m.name'), names, 'text')}`),
   );
   for (const row of rows) {
     row.createdAt = new Date(row.createdAt);
