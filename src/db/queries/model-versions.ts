@@ -1,7 +1,7 @@
 // Reads of model versions: the registry-wide page, each model's versions in one batched
 // statement, latest versions per stage, and batched lookups.
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { ModelVersionRecord, Stage } from '../../registry/types.js';
+import type { ModelVersionRecord, Stage, TagInput } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModelAliases, registeredModels } from '../schema.js';
 import { anyOf, arrayParam, noneOf } from './batch.js';
@@ -64,9 +64,17 @@ function pageColumns(shape: VersionPageShape): SQL {
   return sql.raw(['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...wanted].join(', ') + (shape.withTags ? TAGS_COLUMN_TEXT : ''));
 }
 
-/** Each version's tags as a JSON array, ordered by key as the tags loader orders them. */
-const TAGS_COLUMN_TEXT = `, (SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]'::json)
-  FROM model_version_tags t WHERE t.version_id = mv.id) AS tags`;
+/**
+ * Each version's tags as [key, value] text pairs, ordered by key as the tags loader orders them:
+ * a text array costs PostgreSQL about half what building the same JSON does (keys and values
+ * are never NULL, which drivers' array parsers could not tell from the text 'NULL').
+ */
+const TAGS_COLUMN_TEXT = `, array(SELECT array[t.key, t.value] FROM model_version_tags t WHERE t.version_id = mv.id ORDER BY t.key) AS tags`;
+
+/** Tags read as [key, value] pairs (see TAGS_COLUMN_TEXT). */
+export function tagsFromPairs(pairs: readonly (readonly string[])[]): TagInput[] {
+  return pairs.map(([key, value]) => ({ key, value }));
+}
 
 const ORDER_KEYS = {
   VERSION: { column: modelVersions.version, type: 'int4', of: (v: ModelVersionRecord) => v.version },
@@ -161,6 +169,7 @@ export async function versionPagesOfModels(
           ${keyset.where ? sql`AND ${keyset.where}` : sql``} ORDER BY ${keyset.orderBy} LIMIT ${shape.needsMore === false ? plan.size : plan.limit}) mv
         WHERE ${anyOf(sql.raw('m.id'), modelIds)}`),
     );
+    if (shape.withTags) for (const row of rows) row.tags = tagsFromPairs(row.tags as unknown as string[][]);
     const byModel = groupBy(rows, (v) => v.modelId);
     for (const [modelId, versions] of byModel) pages.set(modelId, toPage(versions.map(normalizeVersionRow), plan));
   }
