@@ -20,7 +20,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
 import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult } from './seed.js';
-import { node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
+import { buildRegistry, node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
 
 function options() {
   const argv = process.argv.slice(2);
@@ -219,6 +219,7 @@ async function curveOnly(opts: Options) {
 
 async function main() {
   const opts = options();
+  buildRegistry();
   if (opts.curveOnly) return curveOnly(opts);
   const started = new Date();
   const loads: number[][] = [];

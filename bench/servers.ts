@@ -11,6 +11,11 @@ export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const SERVER_CORE = '0';
 export const LOAD_CORE = '1';
 
+/** Compiles the registry to dist/ (`npm run build`): measured as deployed, with no TypeScript loader in the process. */
+export function buildRegistry(): void {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
+
 /** The Node 22 binary of the `node@22` npm package (fetched once into npx's cache). */
 export function node22(): string {
   return execFileSync('npx', ['-y', '-p', 'node@22', 'node', '-p', 'process.execPath'], { cwd: root, encoding: 'utf8' }).trim();
@@ -30,7 +35,7 @@ const PORTS: Record<Target, number> = { registry: 4100, postgraphile: 4101, floo
 function command(target: Target, nodeForPeer: string): string[] {
   switch (target) {
     case 'registry':
-      return [process.execPath, '--import', 'tsx', 'src/server/main.ts'];
+      return [process.execPath, 'dist/server/main.js']; // the production build (buildRegistry)
     case 'postgraphile':
       return [nodeForPeer, '--import', 'tsx', 'bench/peers/postgraphile.ts'];
     case 'floor':
