@@ -1,7 +1,8 @@
 // Row locks in the registry's one lock order: the model row first, then its versions,
 // then (at commit) the event counter. Writers that follow it never deadlock.
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../db/client.js';
+import { normalizeVersionRow } from '../db/queries/model-versions.js';
 import { modelVersions, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import type { Change } from './transaction.js';
@@ -38,21 +39,45 @@ export async function lockVersion(tx: Db, model: RegisteredModelRecord, version:
 }
 
 /**
- * Takes the model's next version number from the counter on its row. The UPDATE locks the row
- * until commit, so concurrent creators get 1, 2, 3, ... and a deleted number is never handed out again.
+ * Locks the model row, then one of its versions, in one statement (the outer row is locked before
+ * the LATERAL one, keeping the lock order); the actor's permission is checked before a missing
+ * version is reported, as with lockModel then lockVersion.
  */
-export async function allocateVersionNumber(change: Change, name: string): Promise<{ model: RegisteredModelRecord; version: number }> {
-  const { tx } = change;
+export async function lockModelVersion(
+  change: Change,
+  name: string,
+  version: number,
+  needed: Permission,
+): Promise<{ model: RegisteredModelRecord; version: ModelVersionRecord }> {
   if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
-  const [row] = await tx
-    .update(registeredModels)
-    .set({ nextVersion: sql`${registeredModels.nextVersion} + 1`, updatedAt: sql`now()` })
-    .where(eq(registeredModels.name, name))
-    .returning({ ...modelColumns, version: sql<number>`${registeredModels.nextVersion} - 1` });
+  const [row] = rowsOf<RegisteredModelRecord & { version: ModelVersionRecord | null }>(
+    await change.tx.execute(sql`WITH m AS (
+        SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = ${name} FOR UPDATE
+      )
+      SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
+        SELECT id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
+          created_at AS "createdAt", updated_at AS "updatedAt"
+        FROM model_versions WHERE model_id = m.id AND version = ${version} FOR UPDATE
+      ) v ON true`),
+  );
   if (!row) throw modelNotFound(name);
-  const { version, ...model } = row;
-  await change.actor.require(model.id, model.name, 'EDIT', change.tx); // a refusal rolls the number back
-  return { model, version: Number(version) };
+  const { version: locked, ...fields } = row;
+  const model = { ...fields, createdAt: new Date(fields.createdAt), updatedAt: new Date(fields.updatedAt) };
+  await change.actor.require(model.id, model.name, needed, change.tx);
+  if (!locked) throw versionNotFound(model.name, version);
+  return { model, version: { ...normalizeVersionRow(locked), modelName: model.name } };
+}
+
+/**
+ * Takes the model's next version number from the counter on its row: an UPDATE for a CTE of the
+ * statement that inserts the version (columns model_id, version and name).
+ * It locks the row until commit, so concurrent creators get 1, 2, 3, ... and a deleted number is
+ * never handed out again.
+ */
+export function allocateVersionNumber(name: string): SQL {
+  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+  return sql`UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = ${name}
+    RETURNING id AS model_id, next_version - 1 AS version, name`;
 }
 
 /** Marks the model as changed now (version created or deleted, stage changed, edited). */

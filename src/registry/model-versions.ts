@@ -1,10 +1,10 @@
 // Model versions: creation (and mlflow.register_model), edits, delete, tags and metrics.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type RegistryDatabase, rowsOf } from '../db/client.js';
 import { normalizeVersionRow } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
-import { allocateVersionNumber, lockModel, lockVersion, modelColumns, touchModel } from './locks.js';
+import { allocateVersionNumber, lockModelVersion, modelColumns, touchModel } from './locks.js';
 import { type Actor, type Change, runChange } from './transaction.js';
 import type { MetricInput, ModelVersionRecord, RegisteredModelRecord, TagInput } from './types.js';
 import {
@@ -39,18 +39,17 @@ function checkNewVersion(input: NewVersionInput) {
   };
 }
 
-/** The version row with its tags and metrics: one statement, since a change's round trips are what writers wait on. */
-async function insertVersion(
-  change: Change,
-  model: RegisteredModelRecord,
-  version: number,
-  fields: ReturnType<typeof checkNewVersion>,
-): Promise<ModelVersionRecord> {
+/**
+ * The version row with its tags and metrics, numbered by `numbered` (a statement giving model_id,
+ * version and name): one statement, since a change's round trips are what writers wait on.
+ * Returns nothing when `numbered` gives no row.
+ */
+async function insertVersion(change: Change, numbered: SQL, fields: ReturnType<typeof checkNewVersion>): Promise<ModelVersionRecord | undefined> {
   const { tags, metrics, source, runId, description } = fields;
-  const [row] = rowsOf<{ version: ModelVersionRecord }>(
-    await change.tx.execute(sql`WITH v AS (
+  const [row] = rowsOf<{ name: string; version: ModelVersionRecord }>(
+    await change.tx.execute(sql`WITH numbered AS (${numbered}), v AS (
         INSERT INTO model_versions (model_id, version, source, run_id, description)
-        VALUES (${model.id}, ${version}, ${source}, ${runId ?? null}::text, ${description ?? null}::text)
+        SELECT model_id, version, ${source}, ${runId ?? null}::text, ${description ?? null}::text FROM numbered
         RETURNING id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
           created_at AS "createdAt", updated_at AS "updatedAt"
       ), tags AS (
@@ -60,18 +59,22 @@ async function insertVersion(
         INSERT INTO model_version_metrics (version_id, key, value)
         SELECT v.id, m.key, m.value FROM v, json_to_recordset(${JSON.stringify(metrics)}::json) AS m(key text, value double precision)
       )
-      SELECT row_to_json(v) AS version FROM v`),
+      SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`),
   );
-  const created = { ...normalizeVersionRow(row.version), modelName: model.name };
-  change.record({ type: 'VERSION_CREATED', modelId: model.id, modelName: model.name, versionId: created.id, version });
-  return created;
+  if (!row) return undefined;
+  const version = { ...normalizeVersionRow(row.version), modelName: row.name };
+  change.record({ type: 'VERSION_CREATED', modelId: version.modelId, modelName: version.modelName, versionId: version.id, version: version.version });
+  return version;
 }
 
 export async function createModelVersion(database: RegistryDatabase, actor: Actor, input: NewVersionInput): Promise<ModelVersionRecord> {
   const fields = checkNewVersion(input);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await allocateVersionNumber(change, input.name);
-    return insertVersion(change, model, version, fields);
+    const created = await insertVersion(change, allocateVersionNumber(input.name), fields);
+    if (!created) throw modelNotFound(input.name);
+    // Checked after the insert, which a refusal rolls back with the number it took.
+    await change.actor.require(created.modelId, created.modelName, 'EDIT', change.tx);
+    return created;
   });
   return value;
 }
@@ -104,16 +107,15 @@ export async function registerModel(
     if (created) actor.requireRole('EDIT', 'create models');
     else await actor.require(model.id, model.name, 'EDIT', change.tx);
     if (created) change.record({ type: 'MODEL_CREATED', modelId: model.id, modelName: model.name });
-    const modelVersion = await insertVersion(change, model, Number(version), fields);
-    return { model, version: modelVersion };
+    const numbered = sql`SELECT ${model.id}::int AS model_id, ${Number(version)}::int AS version, ${model.name}::text AS name`;
+    return { model, version: (await insertVersion(change, numbered, fields))! };
   });
   return value;
 }
 
-async function lockModelVersion(change: Change, name: string, version: number, needed: 'EDIT' | 'MANAGE' = 'EDIT') {
+function lockInputVersion(change: Change, name: string, version: number, needed: 'EDIT' | 'MANAGE' = 'EDIT') {
   checkVersionNumber(version, ['input', 'version']);
-  const model = await lockModel(change, name, needed);
-  return { model, version: await lockVersion(change.tx, model, version) };
+  return lockModelVersion(change, name, version, needed);
 }
 
 /** Edits the description only; unlike other version changes it leaves the model's updatedAt alone. */
@@ -124,7 +126,7 @@ export async function updateModelVersion(
 ): Promise<ModelVersionRecord> {
   const description = checkDescription(input.description, ['input', 'description']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change, input.name, input.version);
+    const { model, version } = await lockInputVersion(change, input.name, input.version);
     const [row] = await change.tx
       .update(modelVersions)
       .set({ description, updatedAt: sql`now()` })
@@ -146,7 +148,7 @@ export async function deleteModelVersion(
   if (!isPossibleModelName(input.name)) throw modelNotFound(input.name);
   if (input.version < 1) throw versionNotFound(input.name, input.version);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change, input.name, input.version, 'MANAGE');
+    const { model, version } = await lockInputVersion(change, input.name, input.version, 'MANAGE');
     await change.tx.delete(modelVersions).where(eq(modelVersions.id, version.id));
     await touchModel(change.tx, model);
     change.record({ type: 'VERSION_DELETED', modelId: model.id, modelName: model.name, versionId: version.id, version: version.version });
@@ -163,7 +165,7 @@ export async function setModelVersionTag(
   const key = checkTagKey(input.key, ['input', 'key']);
   const tagValue = checkTagValue(input.value, ['input', 'value']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change, input.name, input.version);
+    const { model, version } = await lockInputVersion(change, input.name, input.version);
     await change.tx
       .insert(modelVersionTags)
       .values({ versionId: version.id, key, value: tagValue })
@@ -181,7 +183,7 @@ export async function deleteModelVersionTag(
 ): Promise<ModelVersionRecord> {
   const key = checkTagKey(input.key, ['input', 'key']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change, input.name, input.version);
+    const { model, version } = await lockInputVersion(change, input.name, input.version);
     const deleted = await change.tx
       .delete(modelVersionTags)
       .where(and(eq(modelVersionTags.versionId, version.id), eq(modelVersionTags.key, key)))
@@ -203,7 +205,7 @@ export async function logModelVersionMetrics(
   const metrics = checkMetrics(input.metrics, ['input', 'metrics']);
   if (metrics.length === 0) throw new InvalidInputError('At least one metric is required', ['input', 'metrics']);
   const { value } = await runChange(database, actor, async (change) => {
-    const { model, version } = await lockModelVersion(change, input.name, input.version);
+    const { model, version } = await lockInputVersion(change, input.name, input.version);
     await change.tx
       .insert(modelVersionMetrics)
       .values(metrics.map((m) => ({ versionId: version.id, ...m })))

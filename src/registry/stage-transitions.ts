@@ -4,7 +4,7 @@ import { type Db, type RegistryDatabase, rowsOf } from '../db/client.js';
 import { normalizeVersionRow } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions } from '../db/schema.js';
 import { InvalidInputError, PreconditionFailedError } from './errors.js';
-import { lockModel, lockVersion } from './locks.js';
+import { lockModel, lockModelVersion, lockVersion } from './locks.js';
 import { type Actor, type Change, runChange } from './transaction.js';
 import { ACTIVE_STAGES, type MetricRequirement, type ModelVersionRecord, type RegisteredModelRecord, type Stage } from './types.js';
 import { checkComment, checkModelName, checkRequirements, checkVersionNumber } from './validation.js';
@@ -130,8 +130,7 @@ export async function transitionStage(database: RegistryDatabase, actor: Actor, 
   const requirements = checkRequirements(input.requirements, ['input', 'requirements']);
   const comment = checkComment(input.comment, ['input', 'comment']);
   const { value, transitionIds } = await runChange(database, actor, async (change) => {
-    const model = await lockModel(change, input.name, 'EDIT');
-    const version = await lockVersion(change.tx, model, input.version);
+    const { model, version } = await lockModelVersion(change, input.name, input.version, 'EDIT');
     await requireStagePermission(change, model, version.stage, input.stage);
     if (input.expectedStage && version.stage !== input.expectedStage) {
       throw new PreconditionFailedError(

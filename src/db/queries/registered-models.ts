@@ -4,7 +4,7 @@ import type { ModelVersionRecord, RegisteredModelRecord, Stage } from '../../reg
 import { type Db, rowsOf } from '../client.js';
 import { latestVersionsColumn, normalizeVersionRow } from './model-versions.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
-import { anyOf, arrayParam, matchAny, noneOf } from './batch.js';
+import { anyOf, matchAny, noneOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
 import { cursorScope, encodeCursor, keysetClauses, type Page, type PageArgs, planPage, toPage } from './keyset.js';
 
