@@ -83,6 +83,9 @@ describe.each(databaseKinds)('access control (%s)', (kind) => {
     const created = await data('reader', `mutation { registerModel(input: { name: "readers-model", source: "s3://z" }) { __typename } }`);
     expect(created.registerModel.__typename).toBe('PermissionDeniedError');
     expect((await data('admin', `{ registeredModel(name: "readers-model") { name } }`)).registeredModel).toBeNull();
+    // The version is inserted before the permission is checked: the refusal must take it back.
+    const version = await data('reader', `mutation { createModelVersion(input: { name: "alpha", source: "s3://r" }) { __typename } }`);
+    expect(version.createModelVersion.__typename).toBe('PermissionDeniedError');
     expect((await data('admin', `{ registeredModel(name: "alpha") { tags { key } versions { edges { node { stage } } } } }`)).registeredModel).toEqual({
       tags: [],
       versions: { edges: [{ node: { stage: 'NONE' } }, { node: { stage: 'NONE' } }] },
