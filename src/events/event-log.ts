@@ -1,8 +1,7 @@
 // Appends a mutation's events to the durable log inside the mutation's own transaction.
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
-import { transitionsByIds } from '../db/queries/stage-transitions.js';
-import type { Stage, StageTransitionRecord } from '../registry/types.js';
+import type { Stage } from '../registry/types.js';
 
 export type RegistryEventType =
   | 'MODEL_CREATED'
@@ -53,7 +52,7 @@ export const EVENTS_CHANNEL = 'registry_events';
  * (drizzle/0004) appends them at commit, numbered under the event counter's row lock. The lock
  * every writer queues on is thus held for the commit alone, never across a round trip to this
  * process. Returns the ids of the stage transitions it will write, in recording order; their
- * positions exist once committed (readTransitions).
+ * positions exist once committed.
  */
 export async function appendEvents(tx: Db, events: PendingEvent[], actor: string | null): Promise<number[]> {
   if (events.length === 0) return [];
@@ -82,10 +81,4 @@ export async function appendEvents(tx: Db, events: PendingEvent[], actor: string
       SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`),
   );
   return rows.map((r) => Number(r.id));
-}
-
-/** Stage transitions by id, in commit order, with the positions their commit gave them. */
-export async function readTransitions(db: Db, ids: number[]): Promise<StageTransitionRecord[]> {
-  if (ids.length === 0) return [];
-  return (await transitionsByIds(db, ids)).sort((a, b) => a.position - b.position);
 }

@@ -2,7 +2,7 @@
 // then (at commit) the event counter. Writers that follow it never deadlock.
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
-import { normalizeVersionRow } from '../db/queries/model-versions.js';
+import { normalizeVersionRow, VERSION_RECORD_COLUMNS } from '../db/queries/model-versions.js';
 import { modelVersions, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import type { Change } from './transaction.js';
@@ -18,9 +18,14 @@ export const modelColumns = {
   updatedAt: registeredModels.updatedAt,
 };
 
+/** PostgreSQL cannot take NUL in text: a name with one is invalid input, not a failed statement. */
+function refuseNul(name: string): void {
+  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+}
+
 /** Locks the model row for the rest of the transaction, once the actor is allowed `needed` on it. */
 export async function lockModel(change: Change, name: string, needed: Permission): Promise<RegisteredModelRecord> {
-  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+  refuseNul(name);
   const [model] = await change.tx.select(modelColumns).from(registeredModels).where(eq(registeredModels.name, name)).for('update');
   if (!model) throw modelNotFound(name);
   await change.actor.require(model.id, model.name, needed, change.tx);
@@ -49,15 +54,13 @@ export async function lockModelVersion(
   version: number,
   needed: Permission,
 ): Promise<{ model: RegisteredModelRecord; version: ModelVersionRecord }> {
-  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+  refuseNul(name);
   const [row] = rowsOf<RegisteredModelRecord & { version: ModelVersionRecord | null }>(
     await change.tx.execute(sql`WITH m AS (
         SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = ${name} FOR UPDATE
       )
       SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
-        SELECT id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
-          created_at AS "createdAt", updated_at AS "updatedAt"
-        FROM model_versions WHERE model_id = m.id AND version = ${version} FOR UPDATE
+        SELECT ${VERSION_RECORD_COLUMNS} FROM model_versions WHERE model_id = m.id AND version = ${version} FOR UPDATE
       ) v ON true`),
   );
   if (!row) throw modelNotFound(name);
@@ -75,7 +78,7 @@ export async function lockModelVersion(
  * never handed out again.
  */
 export function allocateVersionNumber(name: string): SQL {
-  if (name.includes('\u0000')) throw new InvalidInputError('Model name must not contain a NUL character', ['input', 'name']);
+  refuseNul(name);
   return sql`UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = ${name}
     RETURNING id AS model_id, next_version - 1 AS version, name`;
 }

@@ -1,7 +1,7 @@
 // Model versions: creation (and mlflow.register_model), edits, delete, tags and metrics.
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type RegistryDatabase, rowsOf } from '../db/client.js';
-import { normalizeVersionRow } from '../db/queries/model-versions.js';
+import { normalizeVersionRow, VERSION_RECORD_COLUMNS } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions, modelVersionTags, registeredModels } from '../db/schema.js';
 import { InvalidInputError, modelNotFound, versionNotFound } from './errors.js';
 import { allocateVersionNumber, lockModelVersion, modelColumns, touchModel } from './locks.js';
@@ -50,8 +50,7 @@ async function insertVersion(change: Change, numbered: SQL, fields: ReturnType<t
     await change.tx.execute(sql`WITH numbered AS (${numbered}), v AS (
         INSERT INTO model_versions (model_id, version, source, run_id, description)
         SELECT model_id, version, ${source}, ${runId ?? null}::text, ${description ?? null}::text FROM numbered
-        RETURNING id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
-          created_at AS "createdAt", updated_at AS "updatedAt"
+        RETURNING ${VERSION_RECORD_COLUMNS}
       ), tags AS (
         INSERT INTO model_version_tags (version_id, key, value)
         SELECT v.id, t.key, t.value FROM v, json_to_recordset(${JSON.stringify(tags)}::json) AS t(key text, value text)

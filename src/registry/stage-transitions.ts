@@ -1,7 +1,7 @@
 // Stage changes: transitionStage (with archiving and preconditions) and the guarded promotion.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, type RegistryDatabase, rowsOf } from '../db/client.js';
-import { normalizeVersionRow } from '../db/queries/model-versions.js';
+import { normalizeVersionRow, VERSION_RECORD_COLUMNS } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions } from '../db/schema.js';
 import { InvalidInputError, PreconditionFailedError } from './errors.js';
 import { lockModel, lockModelVersion, lockVersion } from './locks.js';
@@ -48,9 +48,6 @@ async function checkRequirementsHold(tx: Db, version: ModelVersionRecord, requir
   }
 }
 
-const VERSION_RETURNING = sql.raw(`id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
-  created_at AS "createdAt", updated_at AS "updatedAt"`);
-
 /**
  * Moves an already locked version, archiving the others in the target stage when asked, and
  * marks the model changed: one statement, since a change's round trips are what writers wait on.
@@ -66,10 +63,10 @@ async function moveToStage(
   const [row] = rowsOf<{ moved: ModelVersionRecord | null; archived: ModelVersionRecord[] }>(
     await change.tx.execute(sql`WITH moved AS (
         UPDATE model_versions SET stage = ${stage}::stage, updated_at = now()
-        WHERE id = ${version.id} AND stage <> ${stage}::stage RETURNING ${VERSION_RETURNING}
+        WHERE id = ${version.id} AND stage <> ${stage}::stage RETURNING ${VERSION_RECORD_COLUMNS}
       ), archived AS (
         UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
-        WHERE ${archiveExisting} AND model_id = ${model.id} AND stage = ${stage}::stage AND id <> ${version.id} RETURNING ${VERSION_RETURNING}
+        WHERE ${archiveExisting} AND model_id = ${model.id} AND stage = ${stage}::stage AND id <> ${version.id} RETURNING ${VERSION_RECORD_COLUMNS}
       ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
         UPDATE registered_models SET updated_at = now()
         WHERE id = ${model.id} AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id

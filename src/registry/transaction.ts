@@ -25,7 +25,7 @@ export class Change {
 
 export interface Committed<T> {
   value: T;
-  /** Ids of the StageTransition records written, in the order their events were recorded (readTransitions reads them). */
+  /** Ids of the StageTransition records written, in the order their events were recorded (read after commit, when positions exist). */
   transitionIds: number[];
 }
 

@@ -35,6 +35,10 @@ const columns = {
 };
 
 /** The same columns for hand-written SQL over `mv` joined to `m`. */
+/** A version record's columns, named as ModelVersionRecord: for RETURNING and row_to_json in the registry's writes. */
+export const VERSION_RECORD_COLUMNS = sql.raw(`id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
+  created_at AS "createdAt", updated_at AS "updatedAt"`);
+
 const RAW_COLUMNS = sql.raw(`mv.id, mv.model_id AS "modelId", mv.version, mv.stage, mv.status, mv.source, mv.run_id AS "runId",
   mv.description, mv.created_at AS "createdAt", mv.updated_at AS "updatedAt", m.name AS "modelName"`);
 

@@ -1,6 +1,5 @@
 // StageTransition: the stage history node, its registry-wide query, and the stage mutations.
 import { pageStageTransitions } from '../../db/queries/stage-transitions.js';
-import { readTransitions } from '../../events/event-log.js';
 import { encodeEventCursor } from '../../events/cursor.js';
 import { promoteModelVersion, type StageChangeResult, transitionStage } from '../../registry/stage-transitions.js';
 import { builder } from '../builder.js';
@@ -63,7 +62,10 @@ const StageChangePayload = builder.objectRef<StageChangeResult>('TransitionModel
       type: [StageTransitionRef],
       description: 'One record per version whose stage changed: this version’s first, then those archived.',
       // Read only when asked: positions are given at commit, so they are not known before it.
-      resolve: (result, _, ctx) => readTransitions(ctx.database.db, result.transitionIds),
+      resolve: async (result, _, ctx) => {
+        const records = await Promise.all(result.transitionIds.map((id) => ctx.loaders.transitionById.load(id)));
+        return records.filter((t) => t !== null);
+      },
     }),
     archivedVersions: t.expose('archivedVersions', { type: [ModelVersionRef], description: 'Versions moved to ARCHIVED by this change.' }),
   }),
