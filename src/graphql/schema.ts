@@ -1,6 +1,7 @@
 // Assembles the GraphQL schema: each type module registers itself with the builder.
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import { readConnectionPropertiesInline } from './inline-properties.js';
 import './types/common.js';
 import './types/errors.js';
 import './types/registered-model.js';
@@ -9,4 +10,4 @@ import './types/stage-transition.js';
 import './types/registry-event.js';
 import './types/access.js';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = readConnectionPropertiesInline(lexicographicSortSchema(builder.toSchema()));
