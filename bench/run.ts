@@ -19,7 +19,7 @@ import { runFanout } from './fanout.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
-import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult } from './seed.js';
+import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
 import { buildRegistry, node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
 
 function options() {
@@ -300,6 +300,7 @@ async function main() {
       await markDirty(opts.url);
       const runs: LoadResult[] = [];
       for (let round = 1; round <= opts.rounds; round++) {
+        await vacuumWrittenTables(opts.url);
         const r = await measure({ ...opts, warmup: round === 1 ? opts.warmup : 0 }, byTarget.registry, 'q4', 50, deep);
         runs.push(r);
         log(`q4 round ${round}: ${Math.round(r.rps)} rps, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`);
@@ -350,11 +351,13 @@ async function versionsOf(url: string, nodeForPeer: string): Promise<Record<stri
   };
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const [{ server_version }] = await sql`SHOW server_version`;
+  const [{ autovacuum }] = await sql`SHOW autovacuum`;
   await sql.end();
   return {
     node: process.version,
     nodeForPostgraphile: execFileSync(nodeForPeer, ['-v'], { encoding: 'utf8' }).trim(),
     postgresql: server_version,
+    postgresqlAutovacuum: autovacuum,
     ...Object.fromEntries(
       ['graphql', 'graphql-yoga', '@pothos/core', 'drizzle-orm', 'postgres', 'dataloader', '@envelop/graphql-jit', 'postgraphile', 'autocannon'].map((p) => [p, pkg(p)]),
     ),
