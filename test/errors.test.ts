@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases.js';
-import { createModel, getModel } from './support/ops.js';
+import { createModel, createVersion, getModel, stages, transition } from './support/ops.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
 /** What must never appear in a response: SQL, schema names, driver and stack details. */
@@ -89,6 +89,46 @@ describe.each(databaseKinds)('unexpected errors are masked (%s)', (kind) => {
     const result = await r.request(`{ registeredModels(first: 1001) { edges { node { name } } } }`);
     expect(result.status).toBe(400); // a bad argument is the client's error
     expect(result.errors?.[0]).toMatchObject({ message: "'first' must be at most 1000", extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
+
+describe.each(databaseKinds)('a change whose events cannot be logged (%s)', (kind) => {
+  // A registry of its own: this test breaks its event log.
+  let r: TestRegistry;
+  beforeAll(async () => {
+    r = await startRegistry(kind);
+    await createModel(r, 'unlogged');
+    await createVersion(r, 'unlogged');
+  });
+  afterAll(() => r.stop());
+
+  const HISTORY = `{ stageTransitions(filter: { name: "unlogged" }) { totalCount } }`;
+  /** The log's positions and types, read in SQL: the API streams events but does not list positions. */
+  async function eventLog() {
+    const result = await r.app.database.db.execute(sql`SELECT position::int AS position, type FROM registry_events ORDER BY position`);
+    return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { position: number; type: string }[];
+  }
+
+  it('is not written at all, and the log goes on without a gap once it can be written again', async () => {
+    const before = await r.gql(HISTORY);
+    const logBefore = await eventLog();
+    await r.app.database.db.execute(sql`ALTER TABLE pending_event_batches ADD CONSTRAINT refuse_every_batch CHECK (false) NOT VALID`);
+
+    const refused = await r.request(`mutation { transitionModelVersionStage(input: { name: "unlogged", version: 1, stage: STAGING }) { __typename } }`);
+    expect(refused.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expectNoLeak(refused);
+    expect(await stages(r, 'unlogged')).toEqual({ 1: 'NONE' });
+    expect(await r.gql(HISTORY)).toEqual(before);
+    expect(await eventLog()).toEqual(logBefore);
+
+    await r.app.database.db.execute(sql`ALTER TABLE pending_event_batches DROP CONSTRAINT refuse_every_batch`);
+    expect((await transition(r, { name: 'unlogged', version: 1, stage: 'STAGING' })).modelVersion.stage).toBe('STAGING');
+    const after = await r.gql(HISTORY);
+    expect(after.stageTransitions.totalCount).toBe(before.stageTransitions.totalCount + 1);
+    const log = await eventLog();
+    expect(log.map((e) => e.position)).toEqual(log.map((_, i) => i + 1));
+    expect(log.slice(0, -1)).toEqual(logBefore);
+    expect(log.at(-1)!.type).toBe('STAGE_CHANGED');
   });
 });
 
