@@ -34,7 +34,7 @@ export interface Committed<T> {
  * commit numbers them. A thrown error rolls back the change together with its events.
  */
 export async function runChange<T>(database: RegistryDatabase, actor: Actor, work: (change: Change) => Promise<T>): Promise<Committed<T>> {
-  const { value, appended } = await database.db.transaction(async (tx) => {
+  const { value, appended } = await database.transaction(async (tx) => {
     const change = new Change(tx as unknown as Db, actor);
     const value = await work(change);
     const appended = appendEvents(change.tx, change.events, actor.name);
