@@ -167,7 +167,9 @@ async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx:
       await connection.unsafe('ROLLBACK').catch(() => {});
       throw error;
     }
-    await connection.unsafe('COMMIT');
+    // A transaction that a statement left unawaited aborted answers COMMIT with ROLLBACK, not an error.
+    const committed = await connection.unsafe('COMMIT');
+    if (committed.command !== 'COMMIT') throw new Error(`The transaction was rolled back (COMMIT answered ${committed.command})`);
     return value;
   } finally {
     reserved.release();

@@ -34,16 +34,21 @@ export interface Committed<T> {
  * commit numbers them. A thrown error rolls back the change together with its events.
  */
 export async function runChange<T>(database: RegistryDatabase, actor: Actor, work: (change: Change) => Promise<T>): Promise<Committed<T>> {
-  const { value, appended } = await database.transaction(async (tx) => {
-    const change = new Change(tx as unknown as Db, actor);
-    const value = await work(change);
-    const appended = appendEvents(change.tx, change.events, actor.name);
-    if (database.kind !== 'postgres') return { value, appended: await appended };
-    // Not awaited on PostgreSQL: the append goes out with COMMIT in one write, a round trip fewer
-    // while the change holds its locks. Should the append fail, the transaction is aborted and
-    // COMMIT rolls all of it back; the failure is thrown below.
-    appended.catch(() => {});
-    return { value, appended };
-  });
+  let appended: Promise<number[]> = Promise.resolve([]);
+  const value = await database
+    .transaction(async (tx) => {
+      const change = new Change(tx as unknown as Db, actor);
+      const value = await work(change);
+      appended = appendEvents(change.tx, change.events, actor.name);
+      if (database.kind !== 'postgres') await appended;
+      // Not awaited on PostgreSQL: the append goes out with COMMIT in one write, a round trip fewer
+      // while the change holds its locks. Should it fail, COMMIT rolls everything back.
+      else appended.catch(() => {});
+      return value;
+    })
+    .catch(async (error: unknown) => {
+      await appended; // a failed append is the cause to report
+      throw error;
+    });
   return { value, transitionIds: await appended };
 }
