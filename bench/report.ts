@@ -222,7 +222,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     lines.push(
       '## Fan-out (stage-change events)',
       '',
-      `${f.subscribers.toLocaleString('en')} subscribers (${f.sse} SSE, ${f.ws} WebSocket) on one registry process pinned to core 0, the subscribers in one process pinned to core 1; ${f.rounds} archiving transitions one at a time; time from the mutation's response to each subscriber's receipt. Memory is the server's RSS after a full GC, idle subscribers open (\`bench/server-with-gc.ts\`).`,
+      `${f.subscribers.toLocaleString('en')} subscribers (${f.sse} SSE, ${f.ws} WebSocket) on one registry process pinned to core 0, the subscribers in one process pinned to core 1; ${f.rounds} archiving transitions one at a time; time from the mutation's response to each subscriber's receipt (0 when the event arrived first: the response waits for the transition records it reads after commit). Memory is the server's RSS after a full GC, idle subscribers open (\`bench/server-with-gc.ts\`).`,
       '',
       '| Measure | Result | Target |',
       '|---|---:|---:|',
