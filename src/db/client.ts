@@ -25,8 +25,8 @@ export interface RegistryDatabase {
   counting(tally: StatementTally): Db;
   /** Sees every statement run through a counting handle, with its parameters (tests capture an operation's SQL with it). */
   onStatement?: (sql: string, params: unknown[]) => void;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws; its statements count into `tally`. */
+  transaction<T>(work: (tx: Db) => Promise<T>, tally?: StatementTally): Promise<T>;
   /** Lightweight liveness probe for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -87,7 +87,7 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
     kind: 'pglite',
     db,
     counting: (tally) => drizzlePglite({ client, logger: tallyLogger(database, tally) }) as unknown as Db,
-    transaction: (work) => db.transaction((tx) => work(tx as unknown as Db)),
+    transaction: (work, tally) => (tally ? database.counting(tally) : db).transaction((tx) => work(tx as unknown as Db)),
     // One process owns a PGlite database, so its LISTEN/NOTIFY never drops.
     channels: {
       async listen(channel, onMessage) {
@@ -116,7 +116,7 @@ async function openPostgres(url: string, poolSize: number, prepare: boolean): Pr
     kind: 'postgres',
     db,
     counting: (tally) => drizzlePostgres({ client, logger: tallyLogger(database, tally) }) as unknown as Db,
-    transaction: (work) => transactionOn(pool, prepare, work),
+    transaction: (work, tally) => transactionOn(pool, prepare, work, tally && tallyLogger(database, tally)),
     channels: {
       async listen(channel, onMessage, onReconnect) {
         let first = true;
@@ -152,7 +152,7 @@ async function openPostgres(url: string, poolSize: number, prepare: boolean): Pr
  * A transaction on a connection of its own, begun without a round trip: BEGIN is not awaited, so
  * it goes out in one write with the change's first statement (postgres.js's begin() waits for it).
  */
-async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx: Db) => Promise<T>): Promise<T> {
+async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx: Db) => Promise<T>, logger?: Logger): Promise<T> {
   const reserved = await pool.reserve();
   try {
     // drizzle sets its type parsers on the client's options, which a reserved connection shares with its pool but does not expose.
@@ -161,7 +161,7 @@ async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx:
     begun.catch(() => {}); // its failure fails the first statement too; awaited below
     let value: T;
     try {
-      value = await work(drizzlePostgres({ client: connection }) as unknown as Db);
+      value = await work(drizzlePostgres({ client: connection, logger }) as unknown as Db);
       await begun;
     } catch (error) {
       await connection.unsafe('ROLLBACK').catch(() => {});

@@ -26,7 +26,11 @@ export interface ServerServices {
 
 export function createContext(services: ServerServices, actorFor: (db: Db) => Permissions, transport: 'http' | 'ws' = 'http'): RegistryContext {
   const statements: StatementTally = { statements: 0 };
-  const database: RegistryDatabase = { ...services.database, db: services.database.counting(statements) };
+  const database: RegistryDatabase = {
+    ...services.database,
+    db: services.database.counting(statements),
+    transaction: (work) => services.database.transaction(work, statements),
+  };
   const context: RegistryContext = {
     database,
     statements,
