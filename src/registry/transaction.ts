@@ -40,10 +40,10 @@ export async function runChange<T>(database: RegistryDatabase, actor: Actor, wor
       const change = new Change(tx as unknown as Db, actor);
       const value = await work(change);
       appended = appendEvents(change.tx, change.events, actor.name);
-      if (database.kind !== 'postgres') await appended;
-      // Not awaited on PostgreSQL: the append goes out with COMMIT in one write, a round trip fewer
-      // while the change holds its locks. Should it fail, COMMIT rolls everything back.
-      else appended.catch(() => {});
+      // On PostgreSQL the append is not awaited: it goes out with COMMIT in one write, a round trip
+      // fewer while the change holds its locks. Should it fail, COMMIT rolls everything back.
+      if (database.kind === 'postgres') appended.catch(() => {});
+      else await appended;
       return value;
     })
     .catch(async (error: unknown) => {
