@@ -157,8 +157,10 @@ async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx:
   try {
     // drizzle sets its type parsers on the client's options, which a reserved connection shares with its pool but does not expose.
     const connection = Object.assign(prepare ? preparingStatements(reserved) : reserved, { options: pool.options });
+    // BEGIN does not fail on a healthy idle connection, and on a broken one every later statement
+    // fails too; its own outcome is still awaited before COMMIT.
     const begun = connection.unsafe('BEGIN');
-    begun.catch(() => {}); // its failure fails the first statement too; awaited below
+    begun.catch(() => {});
     let value: T;
     try {
       value = await work(drizzlePostgres({ client: connection, logger }) as unknown as Db);

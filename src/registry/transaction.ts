@@ -34,21 +34,12 @@ export interface Committed<T> {
  * commit numbers them. A thrown error rolls back the change together with its events.
  */
 export async function runChange<T>(database: RegistryDatabase, actor: Actor, work: (change: Change) => Promise<T>): Promise<Committed<T>> {
-  let appended: Promise<number[]> = Promise.resolve([]);
-  const value = await database
-    .transaction(async (tx) => {
-      const change = new Change(tx as unknown as Db, actor);
-      const value = await work(change);
-      appended = appendEvents(change.tx, change.events, actor.name);
-      // On PostgreSQL the append is not awaited: it goes out with COMMIT in one write, a round trip
-      // fewer while the change holds its locks. Should it fail, COMMIT rolls everything back.
-      if (database.kind === 'postgres') appended.catch(() => {});
-      else await appended;
-      return value;
-    })
-    .catch(async (error: unknown) => {
-      await appended; // a failed append is the cause to report
-      throw error;
-    });
-  return { value, transitionIds: await appended };
+  // The append is awaited inside the transaction, never pipelined with COMMIT: postgres.js retries
+  // a named statement whose cached plan went stale by queueing it again, which would run it after
+  // COMMIT, outside the change it belongs to.
+  return database.transaction(async (tx) => {
+    const change = new Change(tx as unknown as Db, actor);
+    const value = await work(change);
+    return { value, transitionIds: await appendEvents(change.tx, change.events, actor.name) };
+  });
 }
