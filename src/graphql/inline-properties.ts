@@ -2,21 +2,20 @@
 // (Pothos gives them `(parent) => parent.edges`). graphql-jit calls a resolver with fresh resolve
 // info, path and arguments, per edge; with no resolver it reads the property inline.
 import { type GraphQLSchema, isObjectType } from 'graphql';
+import { CONNECTION_TYPES } from './types/connections.js';
 
-/** The fields whose value is the same-named property of their parent (see ./types/connections.ts). */
-const PROPERTY_FIELDS: Record<string, readonly string[]> = {
-  Connection: ['edges', 'pageInfo'],
-  Edge: ['node'],
-};
+function dropResolvers(schema: GraphQLSchema, typeName: string, fieldNames: readonly string[]): void {
+  const type = schema.getType(typeName);
+  if (!isObjectType(type)) throw new Error(`${typeName} is not an object type of the schema`);
+  const fields = type.getFields();
+  for (const name of fieldNames) fields[name].resolve = undefined;
+}
 
-/** Drops the property-reading resolvers of every connection and edge type; the default resolver reads the same property. */
+/** Drops the property-reading resolvers of the registry's connection and edge types; the default resolver reads the same property. */
 export function readConnectionPropertiesInline(schema: GraphQLSchema): GraphQLSchema {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    const suffix = Object.keys(PROPERTY_FIELDS).find((s) => type.name.endsWith(s));
-    if (!suffix) continue;
-    const fields = type.getFields();
-    for (const name of PROPERTY_FIELDS[suffix]) if (fields[name]) fields[name].resolve = undefined;
+  for (const { connection, edge } of CONNECTION_TYPES) {
+    dropResolvers(schema, connection, ['edges', 'pageInfo']);
+    dropResolvers(schema, edge, ['node']);
   }
   return schema;
 }

@@ -3,6 +3,16 @@ import type { Page } from '../../db/queries/keyset.js';
 import { builder } from '../builder.js';
 import { ModelVersionRef, RegisteredModelRef, StageTransitionRef } from './refs.js';
 
+/**
+ * The connection and edge types below, all built by toConnection: their edges, pageInfo and node
+ * are plain properties (read inline, see ../inline-properties.ts).
+ */
+export const CONNECTION_TYPES = [
+  { connection: 'RegisteredModelConnection', edge: 'RegisteredModelEdge' },
+  { connection: 'ModelVersionConnection', edge: 'ModelVersionEdge' },
+  { connection: 'StageTransitionConnection', edge: 'StageTransitionEdge' },
+] as const;
+
 const totalCountField = (description: string) =>
   ({
     fields: (t: any) => ({
@@ -13,31 +23,31 @@ const totalCountField = (description: string) =>
 export const RegisteredModelConnection = builder.connectionObject(
   {
     type: RegisteredModelRef,
-    name: 'RegisteredModelConnection',
+    name: CONNECTION_TYPES[0].connection,
     description: 'A page of registered models.',
     ...totalCountField('Counts every match of the filter: linear in their number, computed only when asked for.'),
   },
-  { name: 'RegisteredModelEdge', description: 'A registered model and its cursor.' },
+  { name: CONNECTION_TYPES[0].edge, description: 'A registered model and its cursor.' },
 );
 
 export const ModelVersionConnection = builder.connectionObject(
   {
     type: ModelVersionRef,
-    name: 'ModelVersionConnection',
+    name: CONNECTION_TYPES[1].connection,
     description: 'A page of model versions.',
     ...totalCountField('Counts every match: linear in their number, computed only when asked for.'),
   },
-  { name: 'ModelVersionEdge', description: 'A model version and its cursor.' },
+  { name: CONNECTION_TYPES[1].edge, description: 'A model version and its cursor.' },
 );
 
 export const StageTransitionConnection = builder.connectionObject(
   {
     type: StageTransitionRef,
-    name: 'StageTransitionConnection',
+    name: CONNECTION_TYPES[2].connection,
     description: 'A page of stage history.',
     ...totalCountField('Counts every match: linear in their number, computed only when asked for.'),
   },
-  { name: 'StageTransitionEdge', description: 'A stage change and its cursor.' },
+  { name: CONNECTION_TYPES[2].edge, description: 'A stage change and its cursor.' },
 );
 
 /** An edge whose cursor is encoded only when a query selects it; the getter lives on the prototype, not on each edge. */
