@@ -34,6 +34,10 @@ export interface RegistryConfig {
   logLevel: LogLevel;
   /** WORKERS: server processes sharing the port (PostgreSQL only: PGlite is one process's). */
   workers: number;
+  /** QUERY_COST_IN_FLIGHT: the cost of the queries running at once over HTTP, the rest wait (src/server/query-admission.ts); 0 for no limit. */
+  queryCostInFlight: number;
+  /** QUERY_QUEUE_LIMIT: queries that may wait for their turn; one more is refused with 503. */
+  queryQueueLimit: number;
   /** METRICS_RESOLVER_TIMING: a latency histogram per resolver (costly on nested pages). */
   metricsResolverTiming: boolean;
   /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT); absent means no tracing at all. */
@@ -77,6 +81,8 @@ const env = z
     PERSISTED_OPERATIONS_FILE: z.string().optional(),
     MIGRATE_ON_START: flag(true),
     WORKERS: integer(1, 1, 64),
+    QUERY_COST_IN_FLIGHT: integer(4000, 0, 1_000_000_000),
+    QUERY_QUEUE_LIMIT: integer(1000, 0, 1_000_000),
     METRICS_RESOLVER_TIMING: flag(false),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     MAX_DEPTH: integer(DEFAULT_LIMITS.maxDepth, 1, 1000),
@@ -138,6 +144,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Regist
     persistedOperationsFile: e.PERSISTED_OPERATIONS === 'only' ? e.PERSISTED_OPERATIONS_FILE : undefined,
     migrateOnStart: e.MIGRATE_ON_START,
     workers: e.WORKERS,
+    queryCostInFlight: e.QUERY_COST_IN_FLIGHT,
+    queryQueueLimit: e.QUERY_QUEUE_LIMIT,
     metricsResolverTiming: e.METRICS_RESOLVER_TIMING,
     logLevel: e.LOG_LEVEL,
     limits: {

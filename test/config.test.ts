@@ -35,6 +35,8 @@ describe('configuration', () => {
       persistedOperationsFile: undefined,
       migrateOnStart: true,
       workers: 1,
+      queryCostInFlight: 4000,
+      queryQueueLimit: 1000,
       metricsResolverTiming: false,
       logLevel: 'info',
       limits: DEFAULT_LIMITS,

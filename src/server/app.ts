@@ -20,6 +20,7 @@ import { useRequestLimits } from './limits.js';
 import { createLogger, safeLogger, useOperationLog } from './logging.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { useReadiness } from './readiness.js';
+import { createQueryAdmission } from './query-admission.js';
 
 const readAllowList = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 
@@ -140,7 +141,20 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
   const tracing = config.tracing ? await (await import('./tracing.js')).startTracing(config.tracing, db.kind) : undefined;
   const logger = createLogger(config.logLevel);
   const wsServerRef: { current?: WebSocketServer } = {};
-  const metrics = createMetrics({ events, poolSize: config.databaseUrl ? config.dbPoolSize : 1, openSockets: () => wsServerRef.current?.clients.size ?? 0, resolverTiming: config.metricsResolverTiming });
+  const admission = createQueryAdmission({
+    schema,
+    costInFlight: config.queryCostInFlight,
+    queueLimit: config.queryQueueLimit,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxTokens: config.limits.maxTokens,
+  });
+  const metrics = createMetrics({
+    events,
+    admission,
+    poolSize: config.databaseUrl ? config.dbPoolSize : 1,
+    openSockets: () => wsServerRef.current?.clients.size ?? 0,
+    resolverTiming: config.metricsResolverTiming,
+  });
 
   const yoga = createYoga<Record<string, unknown>, RegistryContext>({
     schema,
@@ -179,7 +193,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       res.end(JSON.stringify({ errors: [{ message: 'Length Required: send a Content-Length header', extensions: { code: 'LENGTH_REQUIRED' } }] }));
       return;
     }
-    void yoga(req, res);
+    admission.admit(req, res, () => void yoga(req, res));
   });
   const persisted = config.persistedOperationsFile ? readAllowList(config.persistedOperationsFile) : null;
 

@@ -6,9 +6,11 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import {
   type ASTVisitor,
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   getNamedType,
+  getVariableValues,
   GraphQLError,
   type GraphQLField,
   type GraphQLObjectType,
@@ -21,6 +23,7 @@ import {
   type ValidationContext,
   valueFromAST,
   type GraphQLNamedType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -52,7 +55,7 @@ const DEFAULT_PAGE = 50;
  * that pages. Scalars are free: the rows are what cost.
  */
 function selectionCost(
-  context: ValidationContext,
+  schema: GraphQLSchema,
   type: GraphQLNamedType,
   selectionSet: SelectionSetNode | undefined,
   variables: Record<string, unknown>,
@@ -63,22 +66,22 @@ function selectionCost(
   let total = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      total += fieldCost(context, type, selection, variables, fragments, seen);
+      total += fieldCost(schema, type, selection, variables, fragments, seen);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const on = selection.typeCondition ? (context.getSchema().getType(selection.typeCondition.name.value) ?? type) : type;
-      total += selectionCost(context, on, selection.selectionSet, variables, fragments, seen);
+      const on = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? type) : type;
+      total += selectionCost(schema, on, selection.selectionSet, variables, fragments, seen);
     } else {
       const fragment = fragments.get(selection.name.value);
       if (!fragment || seen.has(fragment.name.value)) continue; // cycles are another rule's error
-      const on = context.getSchema().getType(fragment.typeCondition.name.value) ?? type;
-      total += selectionCost(context, on, fragment.selectionSet, variables, fragments, new Set([...seen, fragment.name.value]));
+      const on = schema.getType(fragment.typeCondition.name.value) ?? type;
+      total += selectionCost(schema, on, fragment.selectionSet, variables, fragments, new Set([...seen, fragment.name.value]));
     }
   }
   return total;
 }
 
 function fieldCost(
-  context: ValidationContext,
+  schema: GraphQLSchema,
   parent: GraphQLNamedType,
   node: FieldNode,
   variables: Record<string, unknown>,
@@ -101,7 +104,17 @@ function fieldCost(
     };
     multiplier = sizeOf('first') ?? sizeOf('last') ?? DEFAULT_PAGE;
   }
-  return 1 + multiplier * selectionCost(context, type, node.selectionSet, variables, fragments, seen);
+  return 1 + multiplier * selectionCost(schema, type, node.selectionSet, variables, fragments, seen);
+}
+
+/** An operation's cost with these variables, as MAX_COST measures it; also weighs queries for admission. */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  if (!root) return 0;
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  // With the variables' defaults applied: `$first: Int = 5` pages by 5, not by the default page size.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  return selectionCost(schema, root, operation.selectionSet, coerced.coerced ?? variables, fragments, new Set());
 }
 
 function budgetRule(limits: RequestLimits, variables: Record<string, unknown>) {
@@ -112,10 +125,7 @@ function budgetRule(limits: RequestLimits, variables: Record<string, unknown>) {
         context.reportError(new GraphQLError(`Too many root fields: ${rootFields} (at most ${limits.maxRootFields})`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
         return;
       }
-      const root = operation.operation === 'query' ? context.getSchema().getQueryType() : operation.operation === 'mutation' ? context.getSchema().getMutationType() : context.getSchema().getSubscriptionType();
-      if (!root) return;
-      const fragments = new Map(context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-      const cost = selectionCost(context, root, operation.selectionSet, variables, fragments, new Set());
+      const cost = operationCost(context.getSchema(), context.getDocument(), operation, variables);
       if (cost > limits.maxCost) {
         context.reportError(
           new GraphQLError(`Query too expensive: cost ${cost} is over the budget of ${limits.maxCost} (each object field costs 1, times the page size of the connections it is in)`, {

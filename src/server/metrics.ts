@@ -4,6 +4,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventHub } from '../events/event-hub.js';
+import type { QueryAdmission } from './query-admission.js';
 
 export interface RegistryMetrics {
   registry: Registry;
@@ -14,7 +15,13 @@ export interface RegistryMetrics {
   countError(code: string): void;
 }
 
-export function createMetrics(options: { events: EventHub; poolSize: number; openSockets: () => number; resolverTiming: boolean }): RegistryMetrics {
+export function createMetrics(options: {
+  events: EventHub;
+  admission: QueryAdmission;
+  poolSize: number;
+  openSockets: () => number;
+  resolverTiming: boolean;
+}): RegistryMetrics {
   // One registry per server instance: several servers (tests) can share a process.
   const registry = new Registry();
   const statements = new Histogram({
@@ -33,6 +40,18 @@ export function createMetrics(options: { events: EventHub; poolSize: number; ope
     collect() {
       this.set({ transport: 'sse' }, options.events.subscribersBy('sse'));
       this.set({ transport: 'ws' }, options.events.subscribersBy('ws'));
+    },
+  });
+  const { admission } = options;
+  new Gauge({ name: 'registry_queries_running', help: 'Queries over HTTP running now (at most QUERY_CONCURRENCY)', registers: [registry], collect() { this.set(admission.running); } });
+  new Gauge({ name: 'registry_queries_waiting', help: 'Queries over HTTP waiting for their turn', registers: [registry], collect() { this.set(admission.waiting); } });
+  new Counter({
+    name: 'registry_queries_refused_total',
+    help: 'Queries refused with 503 because QUERY_QUEUE_LIMIT were already waiting',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(admission.refused);
     },
   });
   new Gauge({ name: 'registry_open_websockets', help: 'Open WebSocket connections', registers: [registry], collect() { this.set(options.openSockets()); } });

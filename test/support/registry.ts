@@ -32,6 +32,8 @@ export function testConfig(overrides: Partial<RegistryConfig> = {}): RegistryCon
     limits: DEFAULT_LIMITS,
     migrateOnStart: true,
     workers: 1,
+    queryCostInFlight: 4000,
+    queryQueueLimit: 1000,
     metricsResolverTiming: false,
     logLevel: (process.env.LOG_LEVEL as RegistryConfig['logLevel']) ?? 'silent',
     ...overrides,
