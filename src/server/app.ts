@@ -19,8 +19,8 @@ import { EXAMPLE_OPERATIONS } from './graphiql-examples.js';
 import { useRequestLimits } from './limits.js';
 import { createLogger, safeLogger, useOperationLog } from './logging.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
-import { useReadiness } from './readiness.js';
 import { createQueryAdmission } from './query-admission.js';
+import { useReadiness } from './readiness.js';
 
 const readAllowList = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 
@@ -171,6 +171,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       ...useCompiledQueries(),
       ...(tracing?.plugins ?? []),
       ...metrics.plugins,
+      admission.plugin,
       useOperationLog(logger),
       useStatementCount(config.exposeStatementCount, metrics),
       useContentTypeMessage(),

@@ -1,5 +1,6 @@
 // Prometheus metrics at /metrics: Yoga's request, phase, resolver and error metrics, plus the
-// registry's own (SQL statements per request, pool size, subscriptions, events, event lag).
+// registry's own (SQL statements per request, pool size, subscriptions, events, event lag, and
+// queries running, waiting and refused by admission).
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -43,7 +44,7 @@ export function createMetrics(options: {
     },
   });
   const { admission } = options;
-  new Gauge({ name: 'registry_queries_running', help: 'Queries over HTTP running now (at most QUERY_CONCURRENCY)', registers: [registry], collect() { this.set(admission.running); } });
+  new Gauge({ name: 'registry_queries_running', help: 'Queries over HTTP running now (their cost within QUERY_COST_IN_FLIGHT)', registers: [registry], collect() { this.set(admission.running); } });
   new Gauge({ name: 'registry_queries_waiting', help: 'Queries over HTTP waiting for their turn', registers: [registry], collect() { this.set(admission.waiting); } });
   new Counter({
     name: 'registry_queries_refused_total',

@@ -4,13 +4,15 @@
 //
 // Why: a page holds its rows and result objects until its response is written. Fifty interleaved
 // pages keep fifty results alive through every young-generation collection, which copies and
-// promotes them again and again; run a few at a time, each finishes sooner and the others wait as
-// unread requests. Small queries (a model by name) weigh almost nothing and run at once, keeping
+// promotes them again and again; run a few at a time, each finishes sooner and the others wait
+// holding only their request. A query's turn ends once its response is built, not sent: a slow
+// reader (or a pipelined request behind it) never holds the budget. Small queries (a model by name) weigh almost nothing and run at once, keeping
 // the driver's batching of many requests per write. Only queries wait: a mutation spends its time
 // on PostgreSQL (row locks, the commit), where holding it back would leave the commit queue idle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind, type OperationDefinitionNode, parse, visit } from 'graphql';
-import { operationCost } from './limits.js';
+import { type DocumentNode, getOperationAST, type GraphQLSchema, type OperationDefinitionNode, parse } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { operationCost, pagesByVariable } from './limits.js';
 
 export interface QueryAdmissionOptions {
   schema: GraphQLSchema;
@@ -18,7 +20,7 @@ export interface QueryAdmissionOptions {
   costInFlight: number;
   /** Queries that may wait; one more is refused with 503 SERVER_BUSY. */
   queueLimit: number;
-  /** A body declared larger is left unread, for the limits plugin to refuse. */
+  /** A body declared larger than this or ADMISSION_BODY_BYTES is not read here and never waits. */
   maxBodyBytes: number;
   /** The parse of a waiting query's text stops here, as the limits plugin's does. */
   maxTokens: number;
@@ -27,6 +29,8 @@ export interface QueryAdmissionOptions {
 export interface QueryAdmission {
   /** Calls `handle` now, or when the request's turn comes (a query), or answers 503 itself. */
   admit(req: IncomingMessage, res: ServerResponse, handle: () => void): void;
+  /** Ends a query's turn when Yoga has built its response (onResponse), before it is written. */
+  plugin: Plugin;
   /** Queries running now, and their cost in all. */
   readonly running: number;
   readonly runningCost: number;
@@ -36,6 +40,8 @@ export interface QueryAdmission {
 }
 
 const OPERATION_CACHE_SIZE = 1000;
+/** Waiting bodies are held in memory: a larger one (a query is a few KB) is handed on unread. */
+const ADMISSION_BODY_BYTES = 64 * 1024;
 
 /** Yoga answers a body that is not JSON (or GET variables that are not) with its own 400. */
 function parseJson(text: string | null): unknown {
@@ -52,17 +58,6 @@ interface Operation {
   definition: OperationDefinitionNode;
   /** The cost when no variable sets a page size (the same for every request), else null. */
   fixedCost: number | null;
-}
-
-/** Whether a variable gives some field's `first` or `last`, so that the cost depends on the request. */
-function pagesByVariable(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Argument(node) {
-      if ((node.name.value === 'first' || node.name.value === 'last') && node.value.kind === Kind.VARIABLE) found = true;
-    },
-  });
-  return found;
 }
 
 export function createQueryAdmission(options: QueryAdmissionOptions): QueryAdmission {
@@ -114,7 +109,10 @@ export function createQueryAdmission(options: QueryAdmissionOptions): QueryAdmis
     while (queue.length && fits(queue[0].cost)) queue.shift()!.start();
   }
 
-  function enqueue(res: ServerResponse, cost: number, handle: () => void): void {
+  /** Ends the turn of a running query, found by its Node request. */
+  const turns = new WeakMap<IncomingMessage, () => void>();
+
+  function enqueue(req: IncomingMessage, res: ServerResponse, cost: number, handle: () => void): void {
     const runNow = queue.length === 0 && fits(cost);
     if (!runNow && queue.length >= options.queueLimit) {
       refused += 1;
@@ -122,24 +120,30 @@ export function createQueryAdmission(options: QueryAdmissionOptions): QueryAdmis
       res.end(JSON.stringify({ errors: [{ message: 'The server is busy: too many queries are waiting. Retry shortly.', extensions: { code: 'SERVER_BUSY' } }] }));
       return;
     }
-    let started = false;
+    let state: 'waiting' | 'running' | 'done' = 'waiting';
+    const end = () => {
+      if (state !== 'running') return;
+      state = 'done';
+      running -= 1;
+      runningCost -= cost;
+      drain();
+    };
     const waiter = {
       cost,
       start: () => {
-        started = true;
+        state = 'running';
         running += 1;
         runningCost += cost;
+        turns.set(req, end);
         handle();
       },
     };
+    // A client that leaves gives up its place; 'close' also ends a turn whose response was never built.
     res.once('close', () => {
-      if (started) {
-        running -= 1;
-        runningCost -= cost;
-      } else {
-        const at = queue.indexOf(waiter); // the client left while waiting
-        if (at >= 0) queue.splice(at, 1);
-      }
+      if (state !== 'waiting') return end();
+      state = 'done';
+      const at = queue.indexOf(waiter);
+      if (at >= 0) queue.splice(at, 1);
       drain();
     });
     if (runNow) waiter.start();
@@ -151,32 +155,45 @@ export function createQueryAdmission(options: QueryAdmissionOptions): QueryAdmis
     if (options.costInFlight === 0) return handle();
     const path = req.url ?? '/';
     if (path !== '/graphql' && !path.startsWith('/graphql?')) return handle();
+    const accept = req.headers.accept ?? '';
+    // GraphiQL's page and event streams are not queries to wait for.
+    if (accept.includes('text/html') || accept.includes('text/event-stream')) return handle();
     if (req.method === 'GET') {
       const url = new URL(path, 'http://registry');
       const query = url.searchParams.get('query');
       const weight = query ? weightOf(operationOf(query, url.searchParams.get('operationName')), parseJson(url.searchParams.get('variables'))) : null;
-      return weight === null ? handle() : enqueue(res, weight, handle);
+      return weight === null ? handle() : enqueue(req, res, weight, handle);
     }
     const length = Number(req.headers['content-length']);
-    const json = /^application\/(graphql(-response)?\+)?json\b/i.test(req.headers['content-type'] ?? '');
-    const stream = (req.headers.accept ?? '').includes('text/event-stream');
-    if (req.method !== 'POST' || !json || stream || !(length > 0 && length <= options.maxBodyBytes)) return handle();
-    // Read here to learn the operation; Yoga's Node adapter takes a body already read from req.body.
+    const json = /^application\/(graphql\+)?json\b/i.test(req.headers['content-type'] ?? '');
+    if (req.method !== 'POST' || !json || !(length > 0 && length <= Math.min(options.maxBodyBytes, ADMISSION_BODY_BYTES))) return handle();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('error', () => {}); // the client went away: nothing to answer
     req.once('end', () => {
       const body = Buffer.concat(chunks);
-      (req as IncomingMessage & { body?: Buffer }).body = body;
-      const params = parseJson(body.toString('utf8')) as { query?: unknown; operationName?: unknown; variables?: unknown } | null;
-      const weight = params && typeof params.query === 'string' ? weightOf(operationOf(params.query, params.operationName), params.variables) : null;
+      const params = parseJson(body.toString('utf8'));
+      // Yoga's Node adapter takes a body already read from req.body: the parsed object when it is
+      // one (not parsed twice), else the bytes, for Yoga to refuse with its own message.
+      const parsed = params !== null && typeof params === 'object' && !Array.isArray(params) && Object.keys(params).length > 0;
+      (req as IncomingMessage & { body?: unknown }).body = parsed ? params : body;
+      const { query, operationName, variables } = (parsed ? params : {}) as { query?: unknown; operationName?: unknown; variables?: unknown };
+      const weight = typeof query === 'string' ? weightOf(operationOf(query, operationName), variables) : null;
       if (weight === null) handle();
-      else enqueue(res, weight, handle);
+      else enqueue(req, res, weight, handle);
     });
   }
 
+  const plugin: Plugin = {
+    onResponse({ serverContext }) {
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      if (req) turns.get(req)?.();
+    },
+  };
+
   return {
     admit,
+    plugin,
     get running() {
       return running;
     },
