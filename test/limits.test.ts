@@ -33,6 +33,11 @@ describe('request limits (pglite)', () => {
     // Page sizes from variables count too.
     const viaVariables = await r.request(`query($n: Int) { registeredModels(first: $n) { edges { node { versions(first: $n) { edges { node { version tags { key } } } } } } } }`, { n: 1000 });
     refused(viaVariables, /too expensive/);
+    // Checked on every request, not once per query text: a small n passes, then a large one is still refused.
+    const byN = `query($n: Int) { registeredModels(first: $n) { edges { node { name versions(first: $n) { edges { node { version tags { key } } } } } } } }`;
+    expect((await r.request(byN, { n: 2 })).errors).toBeUndefined();
+    refused(await r.request(byN, { n: 1000 }), /too expensive: cost \d+ is over the budget/);
+    expect((await r.request(byN, { n: 3 })).errors).toBeUndefined();
   });
 
   it('depth above 12 is refused; the deepest natural contract query is not', async () => {

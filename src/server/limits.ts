@@ -7,9 +7,11 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import {
   type ASTVisitor,
   type DocumentNode,
+  type ExecutionArgs,
   type FieldNode,
   type FragmentDefinitionNode,
   getNamedType,
+  getOperationAST,
   getVariableValues,
   GraphQLError,
   type GraphQLField,
@@ -22,6 +24,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   valueFromAST,
+  visit,
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
@@ -117,7 +120,36 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   return selectionCost(schema, root, operation.selectionSet, coerced.coerced ?? variables, fragments, new Set());
 }
 
-function budgetRule(limits: RequestLimits, variables: Record<string, unknown>) {
+const pagedByVariable = new WeakMap<DocumentNode, boolean>();
+
+/** Whether a variable gives some field's `first` or `last`, so that the cost depends on the request's variables. */
+export function pagesByVariable(document: DocumentNode): boolean {
+  let found = pagedByVariable.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Argument(node) {
+        if ((node.name.value === 'first' || node.name.value === 'last') && node.value.kind === Kind.VARIABLE) found = true;
+      },
+    });
+    pagedByVariable.set(document, found);
+  }
+  return found;
+}
+
+function tooExpensive(cost: number, maxCost: number): GraphQLError {
+  return new GraphQLError(`Query too expensive: cost ${cost} is over the budget of ${maxCost} (each object field costs 1, times the page size of the connections it is in)`, {
+    extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
+  });
+}
+
+/**
+ * The budget of an operation whose page sizes are literals, checked once per document text with
+ * the rest of validation (whose result Yoga caches by document). One paged by variables is
+ * checked on every request instead, by `checkPerRequest`: a cached verdict for the first request's
+ * variables would let `first: $n` with a larger n through, or refuse a smaller one.
+ */
+function budgetRule(limits: RequestLimits) {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation: OperationDefinitionNode) {
       const rootFields = operation.selectionSet.selections.length;
@@ -125,14 +157,9 @@ function budgetRule(limits: RequestLimits, variables: Record<string, unknown>) {
         context.reportError(new GraphQLError(`Too many root fields: ${rootFields} (at most ${limits.maxRootFields})`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
         return;
       }
-      const cost = operationCost(context.getSchema(), context.getDocument(), operation, variables);
-      if (cost > limits.maxCost) {
-        context.reportError(
-          new GraphQLError(`Query too expensive: cost ${cost} is over the budget of ${limits.maxCost} (each object field costs 1, times the page size of the connections it is in)`, {
-            extensions: { code: 'QUERY_TOO_COMPLEX' },
-          }),
-        );
-      }
+      if (pagesByVariable(context.getDocument())) return;
+      const cost = operationCost(context.getSchema(), context.getDocument(), operation, {});
+      if (cost > limits.maxCost) context.reportError(tooExpensive(cost, limits.maxCost));
     },
   });
 }
@@ -142,17 +169,25 @@ const report = {
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX' } }))],
 };
 
-/** Envelop plugins that enforce the limits during validation. */
+/** Envelop plugins that enforce the limits during validation (and, for a budget that depends on variables, at execution). */
 export function useRequestLimits(limits: RequestLimits): Plugin[] {
+  const checkPerRequest = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void }) => {
+    if (!pagesByVariable(args.document)) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return;
+    const cost = operationCost(args.schema, args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+    if (cost > limits.maxCost) setResultAndStopExecution({ errors: [tooExpensive(cost, limits.maxCost)] });
+  };
   const budget: Plugin = {
-    onValidate({ addValidationRule, context }) {
-      const variables = (context as { params?: { variables?: Record<string, unknown> } }).params?.variables ?? {};
+    onValidate({ addValidationRule }) {
       // graphql-armor's rules, added directly; they report through onReject (by default they throw).
       addValidationRule(maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ...report }));
       addValidationRule(maxAliasesRule({ n: limits.maxAliases, ...report }));
       addValidationRule(maxDirectivesRule({ n: limits.maxDirectives, ...report }));
-      addValidationRule(budgetRule(limits, variables));
+      addValidationRule(budgetRule(limits));
     },
+    onExecute: checkPerRequest as never,
+    onSubscribe: checkPerRequest as never,
   };
   const body: Plugin = {
     onRequest({ request, endResponse, fetchAPI }) {
