@@ -31,9 +31,8 @@ export interface QueryAdmission {
   admit(req: IncomingMessage, res: ServerResponse, handle: () => void): void;
   /** Ends a query's turn when Yoga has built its response (onResponse), before it is written. */
   plugin: Plugin;
-  /** Queries running now, and their cost in all. */
+  /** Queries running now. */
   readonly running: number;
-  readonly runningCost: number;
   readonly waiting: number;
   /** Queries refused since start because too many were waiting. */
   readonly refused: number;
@@ -196,9 +195,6 @@ export function createQueryAdmission(options: QueryAdmissionOptions): QueryAdmis
     plugin,
     get running() {
       return running;
-    },
-    get runningCost() {
-      return runningCost;
     },
     get waiting() {
       return queue.length;
