@@ -169,10 +169,13 @@ export async function markDirty(url: string): Promise<void> {
 
 /**
  * Undoes the write scenario's changes with set-based SQL: drops versions above 10, puts every
- * stage back, clears the stage history and events. No-op unless marked dirty.
+ * stage back, clears the stage history and events. No-op unless marked dirty or written since
+ * the seed: every registry write logs an event, so writes made by hand through a server pointed at
+ * this database (probes) are caught too, and their new versions and stage moves undone like Q4's.
  */
 export async function restoreSeed(sql: postgres.Sql): Promise<boolean> {
-  const [dirty] = await sql`SELECT 1 FROM bench_meta WHERE key = 'dirty'`;
+  const [dirty] = await sql`SELECT 1 FROM bench_meta WHERE key = 'dirty'
+    UNION ALL SELECT 1 FROM registry_event_counter WHERE last_position > 0`;
   if (!dirty) return false;
   const progress = new Progress('restore seed', 4);
   await sql.begin(async (tx) => {
