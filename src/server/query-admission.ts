@@ -6,9 +6,10 @@
 // pages keep fifty results alive through every young-generation collection, which copies and
 // promotes them again and again; run a few at a time, each finishes sooner and the others wait
 // holding only their request. A query's turn ends once its response is built, not sent: a slow
-// reader (or a pipelined request behind it) never holds the budget. Small queries (a model by name) weigh almost nothing and run at once, keeping
-// the driver's batching of many requests per write. Only queries wait: a mutation spends its time
-// on PostgreSQL (row locks, the commit), where holding it back would leave the commit queue idle.
+// reader (or a pipelined request behind it) never holds the budget. Small queries (a model by
+// name) weigh almost nothing and run at once, keeping the driver's batching of many requests per
+// write. Only queries wait: a mutation spends its time on PostgreSQL (row locks, the commit),
+// where holding it back would leave the commit queue idle.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, getOperationAST, type GraphQLSchema, type OperationDefinitionNode, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
