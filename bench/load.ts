@@ -24,6 +24,11 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   failedBodies: number;
+  /**
+   * CPU per request while the load ran (set by run.ts from /proc): the server's process, and all
+   * of PostgreSQL's. Unlike requests per second, it does not move with what else the host runs.
+   */
+  cpu?: { serverMs: number; postgresMs: number };
 }
 
 async function throughput(spec: LoadSpec): Promise<LoadResult> {

@@ -70,6 +70,9 @@ export interface Summary {
   p50: number;
   p99: number;
   errors: number;
+  /** Median CPU per request: the server's process and PostgreSQL's (ms); absent without /proc. */
+  serverCpuMs?: number;
+  postgresCpuMs?: number;
 }
 
 export interface TargetCheck {
@@ -101,7 +104,38 @@ function summarize(r: BenchResults): Summary[] {
     p50: median(runs.map((x) => x.latencyMs.p50)),
     p99: median(runs.map((x) => x.latencyMs.p99)),
     errors: runs.reduce((n, x) => n + x.errors, 0),
+    ...cpuMedians(runs),
   }));
+}
+
+function cpuMedians(runs: LoadResult[]): Pick<Summary, 'serverCpuMs' | 'postgresCpuMs'> {
+  const measured = runs.filter((x) => x.cpu);
+  if (!measured.length) return {};
+  return { serverCpuMs: median(measured.map((x) => x.cpu!.serverMs)), postgresCpuMs: median(measured.map((x) => x.cpu!.postgresMs)) };
+}
+
+/** Where each request's CPU went: the pinned server's process, and PostgreSQL's over both cores. */
+function cpuTable(r: BenchResults, summary: Summary[]): string[] {
+  if (!summary.some((s) => s.serverCpuMs != null)) return [];
+  const cell = (s: Summary | undefined) => (s?.serverCpuMs == null ? '-' : `${fmt(s.serverCpuMs, 2)} + ${fmt(s.postgresCpuMs, 2)}`);
+  const rows = [
+    '## CPU per request (medians)',
+    '',
+    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. Requests per second move with whatever else the host runs; CPU per request moves far less, so it shows where a difference between the servers comes from.',
+    '',
+    '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const scenario of ['q1', 'q3', 'q2'] as Scenario[]) {
+    for (const c of r.options.connections) {
+      const [reg, pg, floor] = (['registry', 'postgraphile', 'floor'] as Target[]).map((t) => summary.find((s) => s.scenario === scenario && s.connections === c && s.target === t));
+      if (reg || pg || floor) rows.push(`| ${SCENARIO_TITLES[scenario]} | ${c} | ${cell(reg)} | ${cell(pg)} | ${cell(floor)} |`);
+    }
+  }
+  const writes = r.writes ? cpuMedians(r.writes.runs) : {};
+  if (writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | 50 | ${cell(writes as Summary)} | - | - |`);
+  rows.push('');
+  return rows;
 }
 
 function checkTargets(r: BenchResults, summary: Summary[]): TargetCheck[] {
@@ -190,6 +224,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     '',
     ...table(r, summary),
     '',
+    ...cpuTable(r, summary),
   ];
   if (r.latency.length) {
     lines.push('## One request at a time', '', '| Scenario | Target | p50 ms | p99 ms |', '|---|---|---:|---:|');

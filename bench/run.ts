@@ -20,7 +20,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
 import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
-import { buildRegistry, node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
+import { buildRegistry, cpuPerRequest, cpuSnapshot, node22, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
 
 function options() {
   const argv = process.argv.slice(2);
@@ -142,7 +142,9 @@ async function checkInvariants(url: string) {
 async function measure(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'] = 'throughput', duration = opts.duration) {
   const spec: LoadSpec = { mode, url: server.url, target: server.target, scenario, connections, duration, ctx: { models: opts.models, deepCursor: deep[server.target] } };
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
-  return runLoad(spec);
+  const before = cpuSnapshot(server.child.pid!);
+  const result = await runLoad(spec);
+  return { ...result, cpu: cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests) };
 }
 
 async function curvePoint(opts: Options, size: number, nodeForPeer: string) {

@@ -1,7 +1,7 @@
 // Starting and stopping the servers under test (pinned to core 0), the load generator (pinned to
-// core 1), and sampling each server's resident memory from /proc.
+// core 1), and sampling each server's resident memory and CPU time from /proc.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './load.js';
@@ -129,4 +129,50 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       resolve(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
     });
   });
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux); 0 when gone. */
+function cpuSecondsOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
+export interface CpuSnapshot {
+  server: number;
+  postgres: number;
+}
+
+/**
+ * CPU seconds used so far by the server under test and by every PostgreSQL process on this
+ * machine (its backends float over both cores); null where /proc is missing.
+ */
+export function cpuSnapshot(serverPid: number): CpuSnapshot | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  let postgres = 0;
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += cpuSecondsOf(pid);
+    } catch {
+      // exited while listed
+    }
+  }
+  return { server: cpuSecondsOf(serverPid), postgres };
+}
+
+/** Milliseconds of CPU per request between two snapshots, for the server and for PostgreSQL. */
+export function cpuPerRequest(before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number) {
+  if (!before || !after || requests <= 0) return undefined;
+  const ms = (seconds: number) => Math.round((seconds * 1000 * 1000) / requests) / 1000;
+  return { serverMs: ms(after.server - before.server), postgresMs: ms(after.postgres - before.postgres) };
 }
