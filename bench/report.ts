@@ -27,7 +27,7 @@ export interface CurvePoint {
 export interface BenchResults {
   startedAt: string;
   finishedAt?: string;
-  options: Record<string, unknown> & { models: number; rounds: number; duration: number; warmup: number; connections: number[] };
+  options: Record<string, unknown> & { models: number; rounds: number; duration: number; warmup: number; jitWarmup?: number; connections: number[] };
   argv: string[];
   seed: SeedResult;
   machine: { cpus: number; cpuModel: string; memoryGb: number; freeMemoryGb: number };
@@ -212,7 +212,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     `- Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB memory; PostgreSQL ${r.versions.postgresql} on the same machine (not pinned).`,
     `- **Pinning: each server under test ran on core 0 (\`taskset -c 0\`), autocannon on core 1 (\`taskset -c 1\`, one worker)**, so the load generator did not take the server's CPU. PostgreSQL's backends float over both cores.`,
     `- Data: ${o.models.toLocaleString('en')} registered models x 10 versions (${(o.models * 10).toLocaleString('en')} versions), 2 tags per model and per version, 2 metrics per version, aliases, a spread of stages (${r.seed.databaseMb} MB database; seed ${r.seed.reused ? 'reused' : `took ${r.seed.seconds.toFixed(0)} s`}).`,
-    `- Runs: ${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
+    `- Runs: each server first warmed for ${o.jitWarmup ?? 0} s per read scenario (its JIT settles), then ${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
     `- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 node dist/server/main.js\` (the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (one hand-written SQL statement per request building the JSON in PostgreSQL, postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
     `- PostgreSQL's autovacuum: ${r.versions.postgresqlAutovacuum ?? '?'}. Q4's tables are vacuumed before each of its rounds, as autovacuum would between them, so a round does not inherit the last one's dead rows.`,
