@@ -121,7 +121,7 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
   const rows = [
     '## CPU per request (medians)',
     '',
-    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. Requests per second move with whatever else the host runs; CPU per request moves far less, so it shows where a difference between the servers comes from.',
+    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It says whether a difference between the servers comes from the server or from the database. It moves with the host too, but less than requests per second: in the run that introduced it, a Q1 page of the registry at 10 connections took 2.8 to 3.6 ms of its CPU over three rounds, while its ratio to PostGraphile in requests per second went from 1.03x to 1.60x.',
     '',
     '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
     '|---|---:|---:|---:|---:|',
