@@ -105,13 +105,23 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
   return database;
 }
 
+/**
+ * Seconds before a closed connection may connect again. postgres.js counts every connection
+ * PostgreSQL ends (a restart or failover ends them all) toward one pool-wide count, and its own
+ * backoff grows as 3^count to 20 s: after a failover, requests would wait that long for a
+ * connection. Capped at 1 s, with jitter so reconnects do not arrive together.
+ */
+function reconnectDelay(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 async function openPostgres(url: string, poolSize: number, prepare: boolean): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
   // Without `prepare`, postgres.js's own statements (pings, NOTIFY) are unnamed too.
-  const pool = postgres(url, { max: poolSize, onnotice: () => {}, prepare });
+  const pool = postgres(url, { max: poolSize, onnotice: () => {}, prepare, backoff: reconnectDelay });
   const client = prepare ? preparingStatements(pool) : pool;
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   // A dedicated connection for LISTEN: postgres.js re-listens after a reconnect and calls onlisten again.
-  const listener = postgres(url, { max: 1, onnotice: () => {} });
+  const listener = postgres(url, { max: 1, onnotice: () => {}, backoff: reconnectDelay });
   const database: RegistryDatabase & { migrate(): Promise<void> } = {
     kind: 'postgres',
     db,
