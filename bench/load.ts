@@ -26,7 +26,7 @@ export interface LoadResult {
   failedBodies: number;
   /**
    * CPU per request while the load ran (set by run.ts from /proc): the server's process, and all
-   * of PostgreSQL's. Unlike requests per second, it does not move with what else the host runs.
+   * of PostgreSQL's. It tells whether a difference lies in the server or in the database.
    */
   cpu?: { serverMs: number; postgresMs: number };
 }

@@ -108,20 +108,22 @@ function summarize(r: BenchResults): Summary[] {
   }));
 }
 
-function cpuMedians(runs: LoadResult[]): Pick<Summary, 'serverCpuMs' | 'postgresCpuMs'> {
-  const measured = runs.filter((x) => x.cpu);
+type CpuMedians = Pick<Summary, 'serverCpuMs' | 'postgresCpuMs'>;
+
+function cpuMedians(runs: LoadResult[]): CpuMedians {
+  const measured = runs.flatMap((x) => (x.cpu ? [x.cpu] : []));
   if (!measured.length) return {};
-  return { serverCpuMs: median(measured.map((x) => x.cpu!.serverMs)), postgresCpuMs: median(measured.map((x) => x.cpu!.postgresMs)) };
+  return { serverCpuMs: median(measured.map((c) => c.serverMs)), postgresCpuMs: median(measured.map((c) => c.postgresMs)) };
 }
 
 /** Where each request's CPU went: the pinned server's process, and PostgreSQL's over both cores. */
 function cpuTable(r: BenchResults, summary: Summary[]): string[] {
   if (!summary.some((s) => s.serverCpuMs != null)) return [];
-  const cell = (s: Summary | undefined) => (s?.serverCpuMs == null ? '-' : `${fmt(s.serverCpuMs, 2)} + ${fmt(s.postgresCpuMs, 2)}`);
+  const cell = (s: CpuMedians | undefined) => (s?.serverCpuMs == null ? '-' : `${fmt(s.serverCpuMs, 2)} + ${fmt(s.postgresCpuMs, 2)}`);
   const rows = [
     '## CPU per request (medians)',
     '',
-    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It says whether a difference between the servers comes from the server or from the database. It moves with the host too, but less than requests per second: in the run that introduced it, a Q1 page of the registry at 10 connections took 2.8 to 3.6 ms of its CPU over three rounds, while its ratio to PostGraphile in requests per second went from 1.03x to 1.60x.',
+    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It tells whether a difference between the servers lies in the server or in the database. It moves with the host too, though less than requests per second (per-round figures in `results.json`).',
     '',
     '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
     '|---|---:|---:|---:|---:|',
@@ -133,7 +135,7 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
     }
   }
   const writes = r.writes ? cpuMedians(r.writes.runs) : {};
-  if (writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | 50 | ${cell(writes as Summary)} | - | - |`);
+  if (r.writes && writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${cell(writes)} | - | - |`);
   rows.push('');
   return rows;
 }
@@ -212,7 +214,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     `- Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB memory; PostgreSQL ${r.versions.postgresql} on the same machine (not pinned).`,
     `- **Pinning: each server under test ran on core 0 (\`taskset -c 0\`), autocannon on core 1 (\`taskset -c 1\`, one worker)**, so the load generator did not take the server's CPU. PostgreSQL's backends float over both cores.`,
     `- Data: ${o.models.toLocaleString('en')} registered models x 10 versions (${(o.models * 10).toLocaleString('en')} versions), 2 tags per model and per version, 2 metrics per version, aliases, a spread of stages (${r.seed.databaseMb} MB database; seed ${r.seed.reused ? 'reused' : `took ${r.seed.seconds.toFixed(0)} s`}).`,
-    `- Runs: each server first warmed for ${o.jitWarmup ?? 0} s per read scenario (its JIT settles), then ${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
+    `- Runs: ${o.jitWarmup ? `each server first warmed for ${o.jitWarmup} s per read scenario (its JIT settles), then ` : ''}${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
     `- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 node dist/server/main.js\` (the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (one hand-written SQL statement per request building the JSON in PostgreSQL, postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
     `- PostgreSQL's autovacuum: ${r.versions.postgresqlAutovacuum ?? '?'}. Q4's tables are vacuumed before each of its rounds, as autovacuum would between them, so a round does not inherit the last one's dead rows.`,

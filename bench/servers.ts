@@ -131,26 +131,28 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux); 0 when gone. */
-function cpuSecondsOf(pid: number | string): number {
+/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux); null when gone. */
+function cpuSecondsOf(pid: number | string): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
   } catch {
-    return 0;
+    return null;
   }
 }
 
 export interface CpuSnapshot {
   server: number;
-  postgres: number;
+  /** Per PostgreSQL process id: backends come and go, so a delta is taken process by process. */
+  postgres: Map<string, number>;
 }
 
 /**
- * CPU seconds used so far by the server under test and by every PostgreSQL process on this
- * machine (its backends float over both cores); null where /proc is missing.
+ * CPU seconds used so far by the server under test and by each PostgreSQL process on this
+ * machine (its backends float over both cores; the benchmark expects no other cluster busy);
+ * null where /proc is missing or the server is gone.
  */
 export function cpuSnapshot(serverPid: number): CpuSnapshot | null {
   let pids: string[];
@@ -159,20 +161,26 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot | null {
   } catch {
     return null;
   }
-  let postgres = 0;
+  const postgres = new Map<string, number>();
   for (const pid of pids) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += cpuSecondsOf(pid);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
     } catch {
-      // exited while listed
+      continue; // exited while listed
     }
+    const seconds = cpuSecondsOf(pid);
+    if (seconds != null) postgres.set(pid, seconds);
   }
-  return { server: cpuSecondsOf(serverPid), postgres };
+  const server = cpuSecondsOf(serverPid);
+  return server == null ? null : { server, postgres };
 }
 
 /** Milliseconds of CPU per request between two snapshots, for the server and for PostgreSQL. */
 export function cpuPerRequest(before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number) {
   if (!before || !after || requests <= 0) return undefined;
   const ms = (seconds: number) => Math.round((seconds * 1000 * 1000) / requests) / 1000;
-  return { serverMs: ms(after.server - before.server), postgresMs: ms(after.postgres - before.postgres) };
+  // A process started during the load counts from 0; one that ended takes its last stretch with it.
+  let postgres = 0;
+  for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
+  return { serverMs: ms(after.server - before.server), postgresMs: ms(postgres) };
 }
