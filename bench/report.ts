@@ -34,7 +34,7 @@ export interface BenchResults {
   versions: Record<string, string>;
   runs: Run[];
   /** One request at a time: unloaded latency. */
-  latency: (LoadResult & { scenario: Scenario; target: Target })[];
+  latency: (LoadResult & { scenario: Scenario; target: Target; p50ByRound?: number[] })[];
   statements: { q1: { first: number; versions: number; statements: number }[]; q2: { name: string; statements: number }[] } | null;
   agreement: { sameFirstPage: boolean; targets: Target[] } | null;
   writes: {
@@ -229,8 +229,8 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     ...cpuTable(r, summary),
   ];
   if (r.latency.length) {
-    lines.push('## One request at a time', '', '| Scenario | Target | p50 ms | p99 ms |', '|---|---|---:|---:|');
-    for (const l of r.latency) lines.push(`| ${SCENARIO_TITLES[l.scenario]} | ${l.target} | ${l.latencyMs.p50} | ${l.latencyMs.p99} |`);
+    lines.push('## One request at a time', '', 'Per server and page, the round with the median p50.', '', '| Scenario | Target | p50 ms | p99 ms | p50 by round ms |', '|---|---|---:|---:|---:|');
+    for (const l of r.latency) lines.push(`| ${SCENARIO_TITLES[l.scenario]} | ${l.target} | ${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.p50ByRound?.join(' / ') ?? '-'} |`);
     lines.push('');
   }
   if (r.statements) {
