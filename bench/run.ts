@@ -140,8 +140,16 @@ async function checkInvariants(url: string) {
   }
 }
 
+/** The item with the median `by` (the upper one of an even count): a whole run, not a mix of runs. */
+const medianBy = <T>(items: T[], by: (item: T) => number): T => [...items].sort((a, b) => by(a) - by(b))[Math.floor(items.length / 2)];
+const p50 = (run: LoadResult) => run.latencyMs.p50;
+
+function loadSpec(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'], duration: number): LoadSpec {
+  return { mode, url: server.url, target: server.target, scenario, connections, duration, ctx: { models: opts.models, deepCursor: deep[server.target] } };
+}
+
 async function measure(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'] = 'throughput', duration = opts.duration) {
-  const spec: LoadSpec = { mode, url: server.url, target: server.target, scenario, connections, duration, ctx: { models: opts.models, deepCursor: deep[server.target] } };
+  const spec = loadSpec(opts, server, scenario, connections, deep, mode, duration);
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
   const before = cpuSnapshot(server.child.pid!);
   const result = await runLoad(spec);
@@ -167,7 +175,7 @@ async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
       firsts.push(await measure(o, registry, 'q1', 1, deep, 'latency', opts.curveDuration));
       deeps.push(await measure(o, registry, 'q3', 1, deep, 'latency', opts.curveDuration));
     }
-    const [first, deepPage] = [firsts, deeps].map((runs) => [...runs].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50)[Math.floor(runs.length / 2)]);
+    const [first, deepPage] = [firsts, deeps].map((runs) => medianBy(runs, p50));
     const loaded = await measure(o, registry, 'q1', 10, deep, 'throughput', opts.curveDuration);
     log(`curve ${label}: first page p50 ${first.latencyMs.p50} ms, deep page p50 ${deepPage.latencyMs.p50} ms, ${Math.round(loaded.rps)} rps at 10 connections`);
     return { models: size, database: url.replace(/\/\/[^@]*@/, '//'), seed, firstPage: first, deepPage, loaded, peakRssMb: registry.peakRssMb };
@@ -190,16 +198,15 @@ async function curve(opts: Options, nodeForPeer: string): Promise<CurveResult[]>
   for (let round = 0; round < opts.rounds; round++) {
     for (const size of round % 2 === 0 ? sizes : [...sizes].reverse()) runs.get(size)!.push(await curvePoint({ ...opts, rounds: 1 }, size, nodeForPeer));
   }
-  const median = <T>(items: T[], by: (item: T) => number) => [...items].sort((a, b) => by(a) - by(b))[Math.floor(items.length / 2)];
   return sizes.map((size) => {
     const points = runs.get(size)!;
     const seeded = points.find((p) => !p.seed.reused) ?? points[0];
     return {
       ...points[0],
       seed: seeded.seed,
-      firstPage: median(points, (p) => p.firstPage.latencyMs.p50).firstPage,
-      deepPage: median(points, (p) => p.deepPage.latencyMs.p50).deepPage,
-      loaded: median(points, (p) => p.loaded.rps).loaded,
+      firstPage: medianBy(points, (p) => p50(p.firstPage)).firstPage,
+      deepPage: medianBy(points, (p) => p50(p.deepPage)).deepPage,
+      loaded: medianBy(points, (p) => p.loaded.rps).loaded,
       peakRssMb: Math.max(...points.map((p) => p.peakRssMb)),
     };
   });
@@ -279,7 +286,7 @@ async function main() {
     // Maglev) compiling, TurboFan a fifth of its CPU 11 s in and a twentieth after 10 s of warm-up.
     if (opts.jitWarmup > 0) {
       for (const server of servers) {
-        for (const scenario of reads) await runLoad({ mode: 'throughput', url: server.url, target: server.target, scenario, connections: 10, duration: opts.jitWarmup, ctx: { models: opts.models, deepCursor: deep[server.target] } });
+        for (const scenario of reads) await runLoad(loadSpec(opts, server, scenario, 10, deep, 'throughput', opts.jitWarmup));
       }
       log(`warmed every server for ${opts.jitWarmup} s per read scenario`);
     }
@@ -315,8 +322,7 @@ async function main() {
     for (const scenario of unloaded) {
       for (const server of servers) {
         const runs = latencyRuns.get(`${scenario}|${server.target}`) ?? [];
-        const kept = [...runs].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50)[Math.floor(runs.length / 2)];
-        if (kept) results.latency.push({ scenario, target: server.target, ...kept, p50ByRound: runs.map((r) => r.latencyMs.p50) });
+        if (runs.length) results.latency.push({ scenario, target: server.target, ...medianBy(runs, p50), p50ByRound: runs.map(p50) });
       }
     }
 
