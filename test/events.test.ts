@@ -211,3 +211,43 @@ describe.each(databaseKinds)('stage-change events (%s)', (kind) => {
     expect(r.app.events.subscriberCount).toBe(before);
   });
 });
+
+describe.each(databaseKinds)('events written while nobody subscribes (%s)', (kind) => {
+  it('keeps the event lag at 0, and a stream opened later replays every change after its cursor, then goes live', async () => {
+    // No safety-net poll during the test: the notifications alone must keep the lag at 0.
+    const { registry: r, url } = await startListeningRegistry(kind, { eventPollMs: 600_000 });
+    try {
+      expect(r.app.events.subscriberCount).toBe(0);
+      await createModel(r, 'unwatched');
+      for (let i = 0; i < 3; i++) await createVersion(r, 'unwatched');
+      const first = await transition(r, { name: 'unwatched', version: 1, stage: 'STAGING' });
+      await transition(r, { name: 'unwatched', version: 2, stage: 'STAGING' });
+      await transition(r, { name: 'unwatched', version: 1, stage: 'PRODUCTION' });
+      const lag = async () => {
+        const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+        return Number(text.split('\n').find((l) => l.startsWith('registry_event_lag '))?.split(' ')[1]);
+      };
+      await expect.poll(lag, { timeout: 2000 }).toBe(0);
+
+      const stream = await subscribeSSE(fetch, url, STAGE_CHANGED, { name: 'unwatched', after: first.transitions[0].cursor });
+      try {
+        const replayed = (await stream.take(2)).map((d) => d.stageChanged);
+        expect(replayed.map((e) => [e.version, e.fromStage, e.toStage])).toEqual([
+          [2, 'NONE', 'STAGING'],
+          [1, 'STAGING', 'PRODUCTION'],
+        ]);
+        await transition(r, { name: 'unwatched', version: 3, stage: 'PRODUCTION', archiveExistingVersions: true });
+        const live = (await stream.take(2)).map((d) => d.stageChanged);
+        expect(live.map((e) => [e.version, e.fromStage, e.toStage])).toEqual([
+          [3, 'NONE', 'PRODUCTION'],
+          [1, 'PRODUCTION', 'ARCHIVED'],
+        ]);
+        expect(await stream.quiet(200)).toBe(true);
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await r.stop();
+    }
+  });
+});

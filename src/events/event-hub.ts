@@ -87,7 +87,7 @@ export class EventHub {
     }
     this.unlisten = await this.database.channels.listen(
       EVENTS_CHANNEL,
-      () => this.wake(),
+      (payload) => this.committed(payload),
       () => this.wake(), // reconnected: notifications may have been missed, so read the table
     );
     this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
@@ -156,6 +156,20 @@ export class EventHub {
       .orderBy(asc(registryEvents.position))
       .limit(limit);
     return rows.map((r) => ({ ...r.event, position: Number(r.event.position), transition: r.transition }));
+  }
+
+  /**
+   * A commit's notification, whose payload is the newest position it wrote. With nobody
+   * subscribed the rows are not read, only the position noted: a stream that opens later replays
+   * from the table, so every write no longer costs this server a read of the event log.
+   */
+  private committed(payload: string): void {
+    const position = Number(payload);
+    if (this.subscribers.size === 0 && Number.isSafeInteger(position) && !this.reading) {
+      this.last = Math.max(this.last, position);
+      return;
+    }
+    this.wake();
   }
 
   /** Reads what is new and offers it to every subscriber; wake-ups during a read cause one more read. */
