@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from 'drizzle-orm';
+import type { Logger, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -25,14 +25,23 @@ export interface RegistryDatabase {
   counting(tally: StatementTally): Db;
   /** Sees every statement run through a counting handle, with its parameters (tests capture an operation's SQL with it). */
   onStatement?: (sql: string, params: unknown[]) => void;
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws; its statements count into `tally`. */
-  transaction<T>(work: (tx: Db) => Promise<T>, tally?: StatementTally): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws; its
+   * statements count into `tally`. `last`, given work's value, may name one more statement that
+   * goes out with COMMIT, in the same round trip; its rows come back beside the value.
+   */
+  transaction<T, R = never>(work: (tx: Db) => Promise<T>, options?: TransactionOptions<T>): Promise<{ value: T; rows: R[] }>;
   /** Lightweight liveness probe for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export interface TransactionOptions<T> {
+  tally?: StatementTally;
+  last?: (value: T) => SQL | null;
+}
 
 /** The SQL statements one request ran (read by the GraphQL layer per operation). */
 export interface StatementTally {
@@ -87,7 +96,13 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
     kind: 'pglite',
     db,
     counting: (tally) => drizzlePglite({ client, logger: tallyLogger(database, tally) }) as unknown as Db,
-    transaction: (work, tally) => (tally ? database.counting(tally) : db).transaction((tx) => work(tx as unknown as Db)),
+    // One process owns the database: no round trips to save, the last statement simply runs last.
+    transaction: (work, options = {}) =>
+      (options.tally ? database.counting(options.tally) : db).transaction(async (tx) => {
+        const value = await work(tx as unknown as Db);
+        const last = options.last?.(value);
+        return { value, rows: last ? rowsOf(await tx.execute(last)) : [] };
+      }),
     // One process owns a PGlite database, so its LISTEN/NOTIFY never drops.
     channels: {
       async listen(channel, onMessage) {
@@ -126,7 +141,7 @@ async function openPostgres(url: string, poolSize: number, prepare: boolean): Pr
     kind: 'postgres',
     db,
     counting: (tally) => drizzlePostgres({ client, logger: tallyLogger(database, tally) }) as unknown as Db,
-    transaction: (work, tally) => transactionOn(pool, prepare, work, tally && tallyLogger(database, tally)),
+    transaction: (work, options = {}) => transactionOn(pool, prepare, work, options.last, options.tally && tallyLogger(database, options.tally)),
     channels: {
       async listen(channel, onMessage, onReconnect) {
         let first = true;
@@ -161,31 +176,82 @@ async function openPostgres(url: string, poolSize: number, prepare: boolean): Pr
 /**
  * A transaction on a connection of its own, begun without a round trip: BEGIN is not awaited, so
  * it goes out in one write with the change's first statement (postgres.js's begin() waits for it).
+ * The last statement goes out with COMMIT, also without a round trip between them: COMMIT is
+ * queued as soon as drizzle has handed the statement to the connection. (postgres.js, patched, no
+ * longer re-sends a statement whose cached plan went stale inside a transaction block: it would
+ * run after the COMMIT.)
  */
-async function transactionOn<T>(pool: postgres.Sql, prepare: boolean, work: (tx: Db) => Promise<T>, logger?: Logger): Promise<T> {
+async function transactionOn<T, R>(
+  pool: postgres.Sql,
+  prepare: boolean,
+  work: (tx: Db) => Promise<T>,
+  lastOf: ((value: T) => SQL | null) | undefined,
+  logger?: Logger,
+): Promise<{ value: T; rows: R[] }> {
   const reserved = await pool.reserve();
   try {
+    let handOver: ((query: postgres.PendingQuery<postgres.Row[]>) => void) | null = null;
     // drizzle sets its type parsers on the client's options, which a reserved connection shares with its pool but does not expose.
     const connection = Object.assign(prepare ? preparingStatements(reserved) : reserved, { options: pool.options });
+    const tx = drizzlePostgres({ client: watchingQueries(connection, (query) => handOver?.(query)), logger }) as unknown as Db;
     // BEGIN does not fail on a healthy idle connection, and on a broken one every later statement
     // fails too; its own outcome is still awaited before COMMIT.
     const begun = connection.unsafe('BEGIN');
     begun.catch(() => {});
     let value: T;
     try {
-      value = await work(drizzlePostgres({ client: connection, logger }) as unknown as Db);
+      value = await work(tx);
       await begun;
+      const statement = lastOf?.(value);
+      if (statement) {
+        // Through drizzle, so that it is counted and traced like the others. It reaches postgres.js
+        // a few ticks after execute(); it is queued there at once, then COMMIT behind it.
+        const handed = new Promise<void>((resolve) => {
+          handOver = (query) => {
+            handOver = null;
+            query.execute();
+            resolve();
+          };
+        });
+        const last = Promise.resolve(tx.execute(statement));
+        last.catch(() => {});
+        await Promise.race([handed, last]);
+        const committed = connection.unsafe('COMMIT').execute();
+        committed.catch(() => {});
+        const rows = rowsOf<R>(await last);
+        await expectCommitted(committed);
+        return { value, rows };
+      }
     } catch (error) {
       await connection.unsafe('ROLLBACK').catch(() => {});
       throw error;
     }
-    // A transaction that a statement left unawaited aborted answers COMMIT with ROLLBACK, not an error.
-    const committed = await connection.unsafe('COMMIT');
-    if (committed.command !== 'COMMIT') throw new Error(`The transaction was rolled back (COMMIT answered ${committed.command})`);
-    return value;
+    await expectCommitted(connection.unsafe('COMMIT'));
+    return { value, rows: [] };
   } finally {
     reserved.release();
   }
+}
+
+/** The same client, calling `onQuery` with each query as it is created. */
+function watchingQueries(sql: postgres.Sql, onQuery: (query: postgres.PendingQuery<postgres.Row[]>) => void): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (name !== 'unsafe') return value;
+      return (...args: Parameters<postgres.Sql['unsafe']>) => {
+        const query = (value as postgres.Sql['unsafe']).apply(target, args);
+        onQuery(query);
+        return query;
+      };
+    },
+  });
+}
+
+/** A transaction that a statement left unawaited aborted answers COMMIT with ROLLBACK, not an error. */
+async function expectCommitted(commit: Promise<{ command: string }>): Promise<void> {
+  const committed = await commit;
+  if (committed.command !== 'COMMIT') throw new Error(`The transaction was rolled back (COMMIT answered ${committed.command})`);
 }
 
 /**

@@ -1,6 +1,5 @@
 // Appends a mutation's events to the durable log inside the mutation's own transaction.
-import { sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '../db/client.js';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Stage } from '../registry/types.js';
 
 export type RegistryEventType =
@@ -48,14 +47,15 @@ export interface PendingEvent {
 export const EVENTS_CHANNEL = 'registry_events';
 
 /**
- * Hands a change's events to the log: they wait in pending_event_batches, and a deferred trigger
- * (drizzle/0004) appends them at commit, numbered under the event counter's row lock. The lock
- * every writer queues on is thus held for the commit alone, never across a round trip to this
- * process. Returns the ids of the stage transitions it will write, in recording order; their
- * positions exist once committed.
+ * The statement that hands a change's events to the log, run last in the change's transaction
+ * (null when there are none). They wait in pending_event_batches, and a deferred trigger
+ * (drizzle/0004) appends them at commit, numbered under the event counter's row lock: the lock
+ * every writer queues on is held for the commit alone, never across a round trip to this process.
+ * Its rows are the ids of the stage transitions it will write, in recording order (drawn now, so
+ * the mutation can name the records it wrote); their positions exist once committed.
  */
-export async function appendEvents(tx: Db, events: PendingEvent[], actor: string | null): Promise<number[]> {
-  if (events.length === 0) return [];
+export function appendEventsStatement(events: PendingEvent[], actor: string | null): SQL | null {
+  if (events.length === 0) return null;
   const input = JSON.stringify(
     events.map((event, i) => ({
       n: i + 1,
@@ -69,16 +69,17 @@ export async function appendEvents(tx: Db, events: PendingEvent[], actor: string
       comment: event.transition?.comment ?? null,
     })),
   );
-  // A transition's id is drawn now, so the mutation can name the records it wrote.
-  const rows = rowsOf<{ id: number }>(
-    await tx.execute(sql`WITH input AS MATERIALIZED (
-        SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
-        FROM json_array_elements(${input}::json) WITH ORDINALITY AS a(e, n)
-      ), batch AS (
-        INSERT INTO pending_event_batches (events, actor)
-        SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), ${actor}::text FROM input
-      )
-      SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`),
-  );
+  return sql`WITH input AS MATERIALIZED (
+      SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
+      FROM json_array_elements(${input}::json) WITH ORDINALITY AS a(e, n)
+    ), batch AS (
+      INSERT INTO pending_event_batches (events, actor)
+      SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), ${actor}::text FROM input
+    )
+    SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`;
+}
+
+/** The transition ids in the rows of appendEventsStatement. */
+export function transitionIdsOf(rows: { id: number | string }[]): number[] {
   return rows.map((r) => Number(r.id));
 }

@@ -29,7 +29,7 @@ export function createContext(services: ServerServices, actorFor: (db: Db) => Pe
   const database: RegistryDatabase = {
     ...services.database,
     db: services.database.counting(statements),
-    transaction: (work) => services.database.transaction(work, statements),
+    transaction: (work, options) => services.database.transaction(work, { ...options, tally: statements }),
   };
   const context: RegistryContext = {
     database,

@@ -1,6 +1,6 @@
 // Every registry mutation runs here: one transaction holding the change and its events.
 import type { Db, RegistryDatabase } from '../db/client.js';
-import { appendEvents, type PendingEvent } from '../events/event-log.js';
+import { appendEventsStatement, type PendingEvent, transitionIdsOf } from '../events/event-log.js';
 
 /** Who is asking and what they may do; their name is the actor of every event they cause. */
 export interface Actor {
@@ -30,16 +30,16 @@ export interface Committed<T> {
 }
 
 /**
- * Runs `work` in one transaction and appends the events it recorded before committing; the
+ * Runs `work` in one transaction and appends the events it recorded as its last statement; the
  * commit numbers them. A thrown error rolls back the change together with its events.
  */
 export async function runChange<T>(database: RegistryDatabase, actor: Actor, work: (change: Change) => Promise<T>): Promise<Committed<T>> {
-  // The append is awaited inside the transaction, never pipelined with COMMIT: postgres.js retries
-  // a named statement whose cached plan went stale by queueing it again, which would run it after
-  // COMMIT, outside the change it belongs to.
-  return database.transaction(async (tx) => {
-    const change = new Change(tx as unknown as Db, actor);
-    const value = await work(change);
-    return { value, transitionIds: await appendEvents(change.tx, change.events, actor.name) };
-  });
+  const { value, rows } = await database.transaction<{ value: T; change: Change }, { id: string }>(
+    async (tx) => {
+      const change = new Change(tx, actor);
+      return { value: await work(change), change };
+    },
+    { last: ({ change }) => appendEventsStatement(change.events, actor.name) },
+  );
+  return { value: value.value, transitionIds: transitionIdsOf(rows) };
 }
