@@ -76,7 +76,11 @@ export async function startServer(target: Target, databaseUrl: string, nodeForPe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server: Server = { target, url: `http://127.0.0.1:${port}`, child, peakRssMb: 0, log: [] };
-  const keep = (chunk: Buffer) => server.log.push(...chunk.toString().split('\n').filter(Boolean).slice(0, 20));
+  // The first 20 lines only (start-up, or why it failed). The registry logs every operation: decoding
+  // and keeping all of them cost this unpinned process CPU that could land on the server's core.
+  const keep = (chunk: Buffer) => {
+    if (server.log.length < 20) server.log.push(...chunk.toString().split('\n').filter(Boolean).slice(0, 20 - server.log.length));
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   for (let i = 0; i < 240; i++) {
