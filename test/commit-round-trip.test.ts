@@ -30,7 +30,7 @@ describe.each(kinds)('a statement pipelined with COMMIT (%s)', () => {
     },
   };
   for (const [how, makeStale] of Object.entries(staleBy)) {
-    it(`fails with its transaction when ${how}, and is not run again after the COMMIT`, async () => {
+    it(`fails with its transaction when ${how}, is not run again after the COMMIT, and works in the next one`, async () => {
       await sql.unsafe('DROP TABLE IF EXISTS pipelined; CREATE TABLE pipelined (id int)');
       const insert = 'INSERT INTO pipelined (id) SELECT $1::int RETURNING *';
       await sql.unsafe(insert, [1], { prepare: true }); // named, and cached on the connection
@@ -42,12 +42,18 @@ describe.each(kinds)('a statement pipelined with COMMIT (%s)', () => {
         const commit = reserved.unsafe('COMMIT').execute();
         await expect(stale).rejects.toThrow(/does not exist|cached plan must not change result type/);
         expect((await commit).command).toBe('ROLLBACK');
+        // Unpatched, the driver re-sent the insert after the COMMIT, and it ran on its own.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect((await reserved`SELECT id FROM pipelined`).map((row) => row.id)).toEqual([1]);
+        // The stale statement was forgotten: the next transaction on this connection prepares it again.
+        await reserved.unsafe('BEGIN');
+        const again = reserved.unsafe(insert, [3], { prepare: true }).execute();
+        const committed = reserved.unsafe('COMMIT').execute();
+        expect((await again).map((row) => row.id)).toEqual([3]);
+        expect((await committed).command).toBe('COMMIT');
       } finally {
         reserved.release();
       }
-      // Unpatched, the driver re-sent the insert after the COMMIT, and it ran on its own.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await sql`SELECT id FROM pipelined`).map((row) => row.id)).toEqual([1]);
     });
   }
 });

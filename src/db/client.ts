@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger, SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -28,7 +28,8 @@ export interface RegistryDatabase {
   /**
    * Runs `work` in one transaction: committed when it resolves, rolled back when it throws; its
    * statements count into `tally`. `last`, given work's value, may name one more statement that
-   * goes out with COMMIT, in the same round trip; its rows come back beside the value.
+   * goes out with COMMIT (in one round trip, once the connection has prepared it); its rows come
+   * back beside the value.
    */
   transaction<T, R = never>(work: (tx: Db) => Promise<T>, options?: TransactionOptions<T>): Promise<{ value: T; rows: R[] }>;
   /** Lightweight liveness probe for /ready. */
@@ -176,10 +177,11 @@ async function openPostgres(url: string, poolSize: number, prepare: boolean): Pr
 /**
  * A transaction on a connection of its own, begun without a round trip: BEGIN is not awaited, so
  * it goes out in one write with the change's first statement (postgres.js's begin() waits for it).
- * The last statement goes out with COMMIT, also without a round trip between them: COMMIT is
- * queued as soon as drizzle has handed the statement to the connection. (postgres.js, patched, no
- * longer re-sends a statement whose cached plan went stale inside a transaction block: it would
- * run after the COMMIT.)
+ * The last statement goes out with COMMIT, also without a round trip between them (postgres.js
+ * describes a statement new to the connection first, and COMMIT waits for that): COMMIT is queued
+ * as soon as drizzle has handed the statement to the connection. (postgres.js, patched, no longer
+ * re-sends a statement whose cached plan went stale inside a transaction block: it would run
+ * after the COMMIT.)
  */
 async function transactionOn<T, R>(
   pool: postgres.Sql,
@@ -190,10 +192,11 @@ async function transactionOn<T, R>(
 ): Promise<{ value: T; rows: R[] }> {
   const reserved = await pool.reserve();
   try {
-    let handOver: ((query: postgres.PendingQuery<postgres.Row[]>) => void) | null = null;
+    let handOver: ((query: postgres.PendingQuery<postgres.Row[]>, text: string) => void) | null = null;
+    let commit: Promise<{ command: string }> | null = null;
     // drizzle sets its type parsers on the client's options, which a reserved connection shares with its pool but does not expose.
     const connection = Object.assign(prepare ? preparingStatements(reserved) : reserved, { options: pool.options });
-    const tx = drizzlePostgres({ client: watchingQueries(connection, (query) => handOver?.(query)), logger }) as unknown as Db;
+    const tx = drizzlePostgres({ client: watchingQueries(connection, (query, text) => handOver?.(query, text)), logger }) as unknown as Db;
     // BEGIN does not fail on a healthy idle connection, and on a broken one every later statement
     // fails too; its own outcome is still awaited before COMMIT.
     const begun = connection.unsafe('BEGIN');
@@ -205,9 +208,12 @@ async function transactionOn<T, R>(
       const statement = lastOf?.(value);
       if (statement) {
         // Through drizzle, so that it is counted and traced like the others. It reaches postgres.js
-        // a few ticks after execute(); it is queued there at once, then COMMIT behind it.
+        // a few ticks after execute(); that query (known by its text) is queued there at once, then
+        // COMMIT behind it.
+        const text = dialect.sqlToQuery(statement).sql;
         const handed = new Promise<void>((resolve) => {
-          handOver = (query) => {
+          handOver = (query, sent) => {
+            if (sent !== text) return;
             handOver = null;
             query.execute();
             resolve();
@@ -216,13 +222,14 @@ async function transactionOn<T, R>(
         const last = Promise.resolve(tx.execute(statement));
         last.catch(() => {});
         await Promise.race([handed, last]);
-        const committed = connection.unsafe('COMMIT').execute();
-        committed.catch(() => {});
+        commit = connection.unsafe('COMMIT').execute();
+        commit.catch(() => {});
         const rows = rowsOf<R>(await last);
-        await expectCommitted(committed);
+        await expectCommitted(commit);
         return { value, rows };
       }
     } catch (error) {
+      if (commit) throw await endedBy(commit, error); // the transaction has ended: no ROLLBACK to send
       await connection.unsafe('ROLLBACK').catch(() => {});
       throw error;
     }
@@ -233,15 +240,26 @@ async function transactionOn<T, R>(
   }
 }
 
-/** The same client, calling `onQuery` with each query as it is created. */
-function watchingQueries(sql: postgres.Sql, onQuery: (query: postgres.PendingQuery<postgres.Row[]>) => void): postgres.Sql {
+const dialect = new PgDialect();
+
+/**
+ * The error to report once COMMIT was queued behind the last statement. A statement PostgreSQL ran
+ * and refused aborts the transaction; one that failed before it was sent leaves COMMIT to commit.
+ */
+async function endedBy(commit: Promise<{ command: string }>, error: unknown): Promise<unknown> {
+  const answer = await commit.catch(() => null);
+  return answer?.command === 'COMMIT' ? new Error('The change committed, but its last statement was never sent', { cause: error }) : error;
+}
+
+/** The same client, calling `onQuery` with each query, and its text, as it is created. */
+function watchingQueries(sql: postgres.Sql, onQuery: (query: postgres.PendingQuery<postgres.Row[]>, text: string) => void): postgres.Sql {
   return new Proxy(sql, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver);
       if (name !== 'unsafe') return value;
       return (...args: Parameters<postgres.Sql['unsafe']>) => {
         const query = (value as postgres.Sql['unsafe']).apply(target, args);
-        onQuery(query);
+        onQuery(query, args[0]);
         return query;
       };
     },

@@ -56,7 +56,7 @@ class Subscriber {
 }
 
 export class EventHub {
-  /** The newest position this hub has read and handed to subscribers. */
+  /** The newest position this hub has read and handed to subscribers; with none, the newest notified. */
   private last = 0;
   private readonly subscribers = new Set<Subscriber>();
   private reading: Promise<void> | null = null;
@@ -118,7 +118,7 @@ export class EventHub {
     return n;
   }
 
-  /** How far the newest committed event is ahead of what this server has read and delivered. */
+  /** How far the newest committed event is ahead of this hub's position. */
   async lag(): Promise<number> {
     return Math.max(0, (await this.newestPosition()) - this.last);
   }
