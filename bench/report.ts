@@ -29,6 +29,8 @@ export interface BenchResults {
   finishedAt?: string;
   options: Record<string, unknown> & { models: number; rounds: number; duration: number; warmup: number; jitWarmup?: number; connections: number[] };
   argv: string[];
+  /** How the registry was started (npm run start:dist's command); absent in runs before it was recorded. */
+  registryCommand?: string;
   seed: SeedResult;
   machine: { cpus: number; cpuModel: string; memoryGb: number; freeMemoryGb: number };
   versions: Record<string, string>;
@@ -216,7 +218,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     `- Data: ${o.models.toLocaleString('en')} registered models x 10 versions (${(o.models * 10).toLocaleString('en')} versions), 2 tags per model and per version, 2 metrics per version, aliases, a spread of stages (${r.seed.databaseMb} MB database; seed ${r.seed.reused ? 'reused' : `took ${r.seed.seconds.toFixed(0)} s`}).`,
     `- Runs: ${o.jitWarmup ? `each server first warmed for ${o.jitWarmup} s per read scenario (its JIT settles${r.writes ? '; the registry as long on Q4, before its rounds' : ''}), then ` : ''}${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
     `- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 node dist/server/main.js\` (the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (one hand-written SQL statement per request building the JSON in PostgreSQL, postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
+    `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 ${r.registryCommand ?? 'node dist/server/main.js'}\` (\`npm run start:dist\` on the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (one hand-written SQL statement per request building the JSON in PostgreSQL, postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
     `- PostgreSQL's autovacuum: ${r.versions.postgresqlAutovacuum ?? '?'}. Q4's tables are vacuumed before each of its rounds, as autovacuum would between them, so a round does not inherit the last one's dead rows.`,
     `- Q2 asks for a different model on each request (the same pseudo-random sequence for each server). Q3 starts after the model at 99% depth (${Math.round(o.models * 0.99).toLocaleString('en')}).`,
     `- The servers ${r.agreement?.sameFirstPage ? 'returned the same first page (names, versions, stages, tag counts)' : 'DISAGREED on the first page'}.`,

@@ -32,10 +32,18 @@ export interface Server {
 
 const PORTS: Record<Target, number> = { registry: 4100, postgraphile: 4101, floor: 4102 };
 
+/** `npm run start:dist`'s command, run by this Node: the production build (buildRegistry), as deployed. */
+export function registryCommand(): string[] {
+  const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:dist'];
+  const [node, ...args] = script.split(/\s+/);
+  if (node !== 'node') throw new Error(`start:dist does not start with node: ${script}`);
+  return [process.execPath, ...args];
+}
+
 function command(target: Target, nodeForPeer: string): string[] {
   switch (target) {
     case 'registry':
-      return [process.execPath, 'dist/server/main.js']; // the production build (buildRegistry)
+      return registryCommand();
     case 'postgraphile':
       return [nodeForPeer, '--import', 'tsx', 'bench/peers/postgraphile.ts'];
     case 'floor':
