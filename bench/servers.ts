@@ -32,7 +32,10 @@ export interface Server {
 
 const PORTS: Record<Target, number> = { registry: 4100, postgraphile: 4101, floor: 4102 };
 
-/** `npm run start:dist`'s command, run by this Node: the production build (buildRegistry), as deployed. */
+/**
+ * `npm run start:dist`'s command, run by this Node: the production build (buildRegistry), as
+ * deployed. The script is split on spaces: it must stay a plain `node <flags> <file>` line.
+ */
 export function registryCommand(): string[] {
   const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:dist'];
   const [node, ...args] = script.split(/\s+/);
