@@ -20,7 +20,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
 import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
-import { buildRegistry, cpuPerRequest, cpuSnapshot, node22, registryCommand, root, rssMb, runLoad, type Server, sampleMemory, startServer, stopServer } from './servers.js';
+import { buildRegistry, cpuPerRequest, cpuSnapshot, node22, root, rssMb, runLoad, type Server, sampleMemory, startDistScript, startServer, stopServer } from './servers.js';
 
 function options() {
   const argv = process.argv.slice(2);
@@ -245,7 +245,7 @@ async function main() {
     startedAt: started.toISOString(),
     options: { ...opts, url: opts.url.replace(/\/\/[^@]*@/, '//') },
     argv: process.argv.slice(2),
-    registryCommand: ['node', ...registryCommand().slice(1)].join(' '),
+    registryCommand: startDistScript(),
     seed,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGb: Math.round(freemem() / 2 ** 30) },
     versions: {},

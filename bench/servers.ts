@@ -32,12 +32,14 @@ export interface Server {
 
 const PORTS: Record<Target, number> = { registry: 4100, postgraphile: 4101, floor: 4102 };
 
-/**
- * `npm run start:dist`'s command, run by this Node: the production build (buildRegistry), as
- * deployed. The script is split on spaces: it must stay a plain `node <flags> <file>` line.
- */
-export function registryCommand(): string[] {
-  const script: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:dist'];
+/** `npm run start:dist`'s script: how a deployment starts the production build (buildRegistry). */
+export function startDistScript(): string {
+  return JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts['start:dist'];
+}
+
+/** That script run by this Node. It is split on spaces: it must stay a plain `node <flags> <file>` line. */
+function registryCommand(): string[] {
+  const script = startDistScript();
   const [node, ...args] = script.split(/\s+/);
   if (node !== 'node') throw new Error(`start:dist does not start with node: ${script}`);
   return [process.execPath, ...args];
