@@ -103,5 +103,6 @@ async function latency(spec: LoadSpec): Promise<LoadResult> {
 }
 
 const spec = JSON.parse(process.argv[2]) as LoadSpec;
+process.stdout.write('started\n'); // for runLoad's onStarted: this process's own start-up is over
 const result = spec.mode === 'latency' ? await latency(spec) : await throughput(spec);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,66 +1,69 @@
 // `npm run bench:q4-anatomy`: where Q4's write latency goes, on the benchmark's database and pinning.
-// Alternates two builds of the commit-time event append (drizzle/0004), a fresh registry server
-// for each round, and samples what PostgreSQL's backends wait on every 10 ms:
-//   as-built      positions from the counter row, under its lock, and a NOTIFY: commits queue one by
-//                 one through each other's WAL flush (NOTIFY's commit lock alone would do the same).
-//   unserialized  a DIAGNOSTIC ONLY: positions from a sequence and no NOTIFY, so commits share WAL
-//                 flushes. Positions may then commit out of order, so the registry must never run so.
-//   sequence-only, no-notify-only   one of the two changes each (diagnostic only as well).
-// The function is restored afterwards, and the seed with it.
+// Runs Q4 (50 connections) against builds of the commit-time event append (bench/event-append.ts),
+// a fresh registry server and a vacuum before each round, the order reversed every other round.
+// While autocannon sends, it samples what the database's backends wait on (pg_stat_activity) and
+// each core's busy share (/proc/stat) and WAL flushes (pg_stat_wal). The function is restored from drizzle/0004 before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
-//          --builds LIST [as-built,unserialized]
+//          --builds LIST [as-built,unserialized] (also: sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
-import type { LoadSpec } from './load.js';
+import { eventAppendBuilds, prepareDiagnostics, restoreEventAppend } from './event-append.js';
+import type { LoadResult, LoadSpec } from './load.js';
 import { ensureSeed, markDirty, restoreSeedAt, vacuumWrittenTables } from './seed.js';
-import { buildRegistry, cpuPerRequest, cpuSnapshot, runLoad, startServer, stopServer } from './servers.js';
+import { buildRegistry, cpuPerRequest, type CpuSnapshot, cpuSnapshot, runLoad, startServer, stopServer } from './servers.js';
 
-const argv = process.argv.slice(2);
-const option = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
-const rounds = option('rounds', 3);
-const duration = option('duration', 15);
-const warmup = option('warmup', 10);
-const chosen = (argv.includes('--builds') ? argv[argv.indexOf('--builds') + 1] : 'as-built,unserialized').split(',');
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
+function options() {
+  const argv = process.argv.slice(2);
+  const get = (name: string, fallback: string) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] ?? '' : fallback);
+  const count = (name: string, fallback: number) => {
+    const n = Number(get(name, String(fallback)));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number of at least 1`);
+    return n;
+  };
+  const all = eventAppendBuilds();
+  const builds = get('builds', 'as-built,unserialized').split(',');
+  for (const b of builds) if (!all[b]) throw new Error(`no build ${b}: ${Object.keys(all).join(', ')}`);
+  return { rounds: count('rounds', 3), duration: count('duration', 15), warmup: count('warmup', 10), builds: builds.map((b) => [b, all[b]] as const) };
+}
+
 const MODELS = 100_000;
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
 
-const COUNTER_DRAW = `UPDATE registry_event_counter SET last_position = last_position + n WHERE id = 1
-    RETURNING last_position - n + 1 INTO first_position;`;
-const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::text);`;
-// Far above any counter position, stepping past a whole batch per draw.
-const SEQUENCE = `CREATE SEQUENCE IF NOT EXISTS bench_unserialized_positions START WITH 1000000000000 INCREMENT BY 100000`;
+/** Per core: user, nice, system, idle, iowait, irq, softirq, steal (the rest are inside user and nice). */
+const readCores = () =>
+  readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => line.trim().split(/\s+/).slice(1, 9).map(Number));
 
-/** The diagnostic builds of the function; an error if drizzle/0004's text has changed. */
-function buildsOf(asBuilt: string): Record<string, string> {
-  if (!asBuilt.includes(COUNTER_DRAW) || !asBuilt.includes(NOTIFY)) throw new Error('append_pending_events no longer has the statements this diagnostic replaces');
-  const fromSequence = (f: string) => f.replace(COUNTER_DRAW, `first_position := nextval('bench_unserialized_positions');`);
-  const silent = (f: string) => f.replace(NOTIFY, '');
-  return { 'as-built': asBuilt, unserialized: silent(fromSequence(asBuilt)), 'sequence-only': fromSequence(asBuilt), 'no-notify-only': silent(asBuilt) };
+/** Each core's share of time doing work (steal counts as neither work nor idle). */
+function busyShares(before: number[][], after: number[][]): string {
+  return after
+    .map((b, core) => {
+      const d = b.map((v, i) => v - before[core][i]);
+      const total = d.reduce((x, y) => x + y, 0);
+      return `${Math.round((100 * (d[0] + d[1] + d[2] + d[5] + d[6])) / total)}%`;
+    })
+    .join(' / ');
 }
 
-/** Busy share of each core (and of both) between two readings of /proc/stat. */
-const cpuLines = () => readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d* /.test(l)).map((l) => l.trim().split(/\s+/).slice(1).map(Number));
-function busy(before: number[][], after: number[][]): string[] {
-  return after.map((b, i) => {
-    const a = before[i];
-    const total = b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0);
-    return `${Math.round(100 * (1 - (b[3] + b[4] - a[3] - a[4]) / total))}%`;
-  });
-}
+/** Why an active backend is not running: the lock it waits for, WAL, or anything else by name. */
+const STATE = `CASE WHEN wait_event_type IS NULL THEN 'running'
+  WHEN wait_event IN ('transactionid', 'tuple') THEN 'waiting for a row lock'
+  WHEN wait_event_type = 'Lock' AND wait_event = 'object' THEN 'waiting for NOTIFY''s commit lock'
+  WHEN wait_event IN ('WALSync', 'WALWrite') THEN 'writing or flushing WAL'
+  ELSE wait_event_type || ':' || wait_event END`;
 
-/** Samples the database's active backends until stopped; returns the mean number in each state. */
-function sampleWaits(sql: postgres.Sql): () => Promise<Record<string, number>> {
-  const totals: Record<string, number> = {};
+/** Samples the database's active backends (every 10 ms plus the query) until stopped. */
+function sampleStates(sql: postgres.Sql) {
+  const totals = new Map<string, number>();
   let samples = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const rows = await sql`SELECT CASE WHEN wait_event_type = 'Lock' THEN 'waiting for a row or commit lock'
-          WHEN wait_event IN ('WALSync', 'WALWrite') THEN 'writing or flushing WAL'
-          WHEN wait_event_type = 'LWLock' THEN 'on a shared-memory lock'
-          WHEN wait_event_type IS NULL THEN 'running' ELSE wait_event_type || ':' || wait_event END AS state, count(*)::int AS n
-        FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`;
-      for (const r of rows) totals[r.state] = (totals[r.state] ?? 0) + r.n;
+      const rows = await sql.unsafe<{ state: string; n: number }[]>(`SELECT ${STATE} AS state, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`);
+      for (const r of rows) totals.set(r.state, (totals.get(r.state) ?? 0) + r.n);
       samples++;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -68,55 +71,86 @@ function sampleWaits(sql: postgres.Sql): () => Promise<Record<string, number>> {
   return async () => {
     running = false;
     await loop;
-    return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Math.round((10 * v) / samples) / 10]));
+    const means = [...totals].map(([state, n]): [string, number] => [state, Math.round((10 * n) / samples) / 10]);
+    return { samples, means: means.filter(([, mean]) => mean >= 0.1).sort((a, b) => b[1] - a[1]) };
   };
 }
 
+/** The sampler's own backend is this script's, not the registry's: left out of PostgreSQL's CPU. */
+function withoutPid(snapshot: CpuSnapshot | null, pid: string): CpuSnapshot | null {
+  snapshot?.postgres.delete(pid);
+  return snapshot;
+}
+
+/** WAL flushes to disk so far, cluster-wide (nothing else is expected to write during the bench). */
+async function walSyncs(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<{ syncs: string }[]>`SELECT wal_sync::text AS syncs FROM pg_stat_wal`;
+  return Number(row.syncs);
+}
+
+interface RoundStart {
+  syncs: Promise<number>;
+  cpu: CpuSnapshot | null;
+  cores: number[][];
+  at: number;
+  stopSampling: ReturnType<typeof sampleStates>;
+}
+
+async function measureRound(sql: postgres.Sql, samplerPid: string, serverPid: number, spec: LoadSpec) {
+  const starts: RoundStart[] = [];
+  const result: LoadResult = await runLoad(spec, () => {
+    starts.push({ syncs: walSyncs(sql), cpu: withoutPid(cpuSnapshot(serverPid), samplerPid), cores: readCores(), at: performance.now(), stopSampling: sampleStates(sql) });
+  });
+  const cpuAfter = withoutPid(cpuSnapshot(serverPid), samplerPid);
+  const coresAfter = readCores();
+  const syncsAfter = await walSyncs(sql);
+  const start = starts[0];
+  if (!start) throw new Error('the load generator never started');
+  const seconds = (performance.now() - start.at) / 1000;
+  const states = await start.stopSampling();
+  const flushesPerWrite = Math.round((100 * (syncsAfter - (await start.syncs))) / result.requests) / 100;
+  return { result, seconds, states, flushesPerWrite, busy: busyShares(start.cores, coresAfter), cpu: cpuPerRequest(start.cpu, cpuAfter, result.requests) };
+}
+
+const opts = options();
 const sql = postgres(url, { max: 2, onnotice: () => {} });
-let asBuilt: string | null = null;
-const restore = async () => {
-  if (asBuilt) await sql.unsafe(asBuilt);
-  await sql.unsafe('DROP SEQUENCE IF EXISTS bench_unserialized_positions');
-};
-process.once('SIGINT', () => void restore().finally(() => process.exit(130)));
+let aborted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => (aborted = true));
+const table: string[] = [];
 try {
   buildRegistry();
   await ensureSeed(url, MODELS);
-  const [row] = await sql<{ definition: string }[]>`SELECT pg_get_functiondef('append_pending_events'::regproc) AS definition`;
-  asBuilt = row.definition;
-  const all = buildsOf(asBuilt);
-  const builds = Object.fromEntries(chosen.map((name) => {
-    if (!all[name]) throw new Error(`no build ${name}: ${Object.keys(all).join(', ')}`);
-    return [name, all[name]];
-  }));
-  await sql.unsafe(SEQUENCE);
+  await restoreEventAppend(sql); // in case an earlier run was killed mid-way
+  await prepareDiagnostics(sql);
+  const [{ pid: samplerPid }] = await sql<{ pid: string }[]>`SELECT pg_backend_pid()::text AS pid`;
   await markDirty(url);
-  const lines: string[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    for (const [build, definition] of Object.entries(builds)) {
+  for (let round = 1; round <= opts.rounds && !aborted; round++) {
+    const builds = round % 2 === 1 ? opts.builds : [...opts.builds].reverse();
+    for (const [build, definition] of builds) {
+      if (aborted) break;
       await sql.unsafe(definition);
       const server = await startServer('registry', url, process.execPath);
       try {
-        const spec: LoadSpec = { mode: 'throughput', url: server.url, target: 'registry', scenario: 'q4', connections: 50, duration, ctx: { models: MODELS } };
-        await runLoad({ ...spec, duration: warmup }); // the write path's JIT, on every fresh server
+        const spec: LoadSpec = { mode: 'throughput', url: server.url, target: 'registry', scenario: 'q4', connections: 50, duration: opts.duration, ctx: { models: MODELS } };
+        await runLoad({ ...spec, duration: opts.warmup }); // the write path's JIT, on every fresh server
         await vacuumWrittenTables(url);
-        const [cpu0, stat0, waits] = [cpuSnapshot(server.child.pid!), cpuLines(), sampleWaits(sql)];
-        const r = await runLoad(spec);
-        const [state, cores, cpu] = [await waits(), busy(stat0, cpuLines()), cpuPerRequest(cpu0, cpuSnapshot(server.child.pid!), r.requests)];
-        const line = `| ${round} | ${build} | ${Math.round(r.rps)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.errors} | ${cpu?.serverMs} + ${cpu?.postgresMs} | ${cores.join(' / ')} | ${Object.entries(state).filter(([, v]) => v >= 0.1).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')} |`;
+        const m = await measureRound(sql, samplerPid, server.child.pid!, spec);
+        const { latencyMs: l } = m.result;
+        const states = m.states.means.map(([state, mean]) => `${state} ${mean}`).join(', ');
+        const line = `| ${round} | ${build} | ${Math.round(m.result.rps)} | ${l.p50} | ${l.p99} | ${l.max} | ${m.result.errors} | ${m.cpu?.serverMs} + ${m.cpu?.postgresMs} | ${m.flushesPerWrite} | ${m.busy} | ${states} (${m.states.samples} samples in ${m.seconds.toFixed(1)} s) |`;
         console.log(line);
-        lines.push(line);
+        table.push(line);
       } finally {
         await stopServer(server);
       }
     }
   }
-  console.log(`\nQ4 at 50 connections, ${duration} s per round, server on core 0 and autocannon on core 1:\n`);
-  console.log('| Round | Build | rps | p50 ms | p99 ms | max ms | errors | CPU ms per write (server + PostgreSQL) | busy (both / core 0 / core 1) | backends of the database, mean number in each state |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---|---|---|');
-  for (const line of lines) console.log(line);
 } finally {
-  await restore();
+  await restoreEventAppend(sql);
   await sql.end();
   await restoreSeedAt(url);
 }
+console.log(`\nQ4 at 50 connections, ${opts.duration} s per round, server on core 0 and autocannon on core 1${aborted ? ' (stopped early)' : ''}:\n`);
+console.log('| Round | Build | rps | p50 ms | p99 ms | max ms | errors | CPU ms per write (server + PostgreSQL) | WAL flushes per write | busy (core 0 / core 1) | active backends of the database, mean number in each state |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|');
+for (const line of table) console.log(line);

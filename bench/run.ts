@@ -15,6 +15,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { cursorScope, encodeCursor } from '../src/db/queries/keyset.js';
+import { restoreEventAppend } from './event-append.js';
 import { runFanout } from './fanout.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
@@ -237,6 +238,9 @@ async function main() {
   log(`bench: ${opts.models.toLocaleString('en')} models, ${opts.duration} s runs after ${opts.warmup} s warm-up, ${opts.rounds} round(s), connections ${opts.connections.join('/')}`);
   const seed: SeedResult = await ensureSeed(opts.url, opts.models);
   log(seed.reused ? `seed: reusing ${opts.models.toLocaleString('en')} models (${seed.databaseMb} MB)` : `seed: ${seed.seconds.toFixed(1)} s`);
+  // A bench:q4-anatomy run killed mid-way may have left one of its diagnostic builds in place.
+  const admin = postgres(opts.url, { max: 1, onnotice: () => {} });
+  await restoreEventAppend(admin).finally(() => admin.end());
 
   const nodeForPeer = opts.targets.includes('postgraphile') ? node22() : process.execPath;
   const servers: Server[] = [];

@@ -131,15 +131,21 @@ export function sampleMemory(servers: () => Server[], ms = 250): () => void {
   return () => clearInterval(timer);
 }
 
-/** Runs bench/load.ts in its own process pinned to the load core. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/** Runs bench/load.ts in its own process pinned to the load core; `onStarted` once it begins sending. */
+export function runLoad(spec: LoadSpec, onStarted?: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('taskset', ['-c', LOAD_CORE, process.execPath, '--import', 'tsx', 'bench/load.ts', JSON.stringify(spec)], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (onStarted && out.startsWith('started\n')) {
+        onStarted();
+        onStarted = undefined;
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
