@@ -12,19 +12,25 @@ const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::t
 /** Far above any counter position, and a whole batch apart per draw. */
 const SEQUENCE = 'bench_unserialized_positions';
 
-/** The function as the newest migration that defines it has it. */
+/**
+ * The function as the newest migration that defines it has it. A later migration that names it
+ * some other way (altered, dropped) is refused rather than written over.
+ */
 function asBuilt(): string {
   const folder = path.join(root, 'drizzle');
-  const definitions = readdirSync(folder)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => /CREATE (?:OR REPLACE )?FUNCTION "append_pending_events"[\s\S]*?\n\$\$;/.exec(readFileSync(path.join(folder, file), 'utf8'))?.[0])
-    .filter((definition) => definition !== undefined);
-  const definition = definitions.at(-1);
-  if (!definition || !definition.includes(COUNTER_DRAW) || !definition.includes(NOTIFY)) {
-    throw new Error('the migrations no longer define append_pending_events with the statements the diagnostics replace');
+  const files = readdirSync(folder).filter((file) => file.endsWith('.sql')).sort();
+  const definer = /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:"?public"?\.)?"?append_pending_events"?\s*\([\s\S]*?\n\$\$;/i;
+  let definition: string | undefined;
+  let namedAfter: string | undefined;
+  for (const file of files) {
+    const text = readFileSync(path.join(folder, file), 'utf8');
+    const found = definer.exec(text)?.[0];
+    if (found) [definition, namedAfter] = [found, undefined];
+    if (!found && definition && /append_pending_events/i.test(text)) namedAfter = file;
   }
-  return definition.replace(/^CREATE FUNCTION/, 'CREATE OR REPLACE FUNCTION');
+  if (!definition) throw new Error('no migration defines append_pending_events');
+  if (namedAfter) throw new Error(`${namedAfter} changes append_pending_events after its last definition: restore it by hand`);
+  return definition.replace(/^CREATE\s+FUNCTION/i, 'CREATE OR REPLACE FUNCTION');
 }
 
 /**
@@ -33,6 +39,9 @@ function asBuilt(): string {
  */
 export function eventAppendBuilds(): Record<string, string> {
   const built = asBuilt();
+  if (!built.includes(COUNTER_DRAW) || !built.includes(NOTIFY)) {
+    throw new Error('append_pending_events no longer has the statements the diagnostics replace');
+  }
   const fromSequence = (f: string) => f.replace(COUNTER_DRAW, `first_position := nextval('${SEQUENCE}');`);
   const withoutNotify = (f: string) => f.replace(NOTIFY, '');
   return {
@@ -51,4 +60,13 @@ export async function prepareDiagnostics(sql: postgres.Sql): Promise<void> {
 export async function restoreEventAppend(sql: postgres.Sql): Promise<void> {
   await sql.unsafe(asBuilt());
   await sql.unsafe(`DROP SEQUENCE IF EXISTS ${SEQUENCE}`);
+}
+
+/**
+ * Whether a diagnostic build may be in place: the sequence lives from before the first swap until
+ * after the function is restored, so it outlasts only a run that was killed.
+ */
+export async function diagnosticLeftBehind(sql: postgres.Sql): Promise<boolean> {
+  const [row] = await sql<{ left: boolean }[]>`SELECT to_regclass(${SEQUENCE}) IS NOT NULL AS left`;
+  return row.left;
 }

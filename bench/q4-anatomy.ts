@@ -2,7 +2,8 @@
 // Runs Q4 (50 connections) against builds of the commit-time event append (bench/event-append.ts),
 // a fresh registry server and a vacuum before each round, the order reversed every other round.
 // While autocannon sends, it samples what the database's backends wait on (pg_stat_activity) and
-// each core's busy share (/proc/stat) and WAL flushes (pg_stat_wal). The function is restored from drizzle/0004 before and after.
+// each core's busy share (/proc/stat) and WAL flushes (pg_stat_wal, which backends report at most once a
+// second). The function is restored from the newest migration that defines it, before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
 //          --builds LIST [as-built,unserialized] (also: sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ function sampleStates(sql: postgres.Sql) {
   const loop = (async () => {
     while (running) {
       const rows = await sql.unsafe<{ state: string; n: number }[]>(`SELECT ${STATE} AS state, count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`);
+        WHERE datname = current_database() AND state = 'active' AND application_name <> '${APPLICATION}' GROUP BY 1`);
       for (const r of rows) totals.set(r.state, (totals.get(r.state) ?? 0) + r.n);
       samples++;
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -70,15 +71,15 @@ function sampleStates(sql: postgres.Sql) {
   })();
   return async () => {
     running = false;
-    await loop;
+    await loop.catch(() => {});
     const means = [...totals].map(([state, n]): [string, number] => [state, Math.round((10 * n) / samples) / 10]);
     return { samples, means: means.filter(([, mean]) => mean >= 0.1).sort((a, b) => b[1] - a[1]) };
   };
 }
 
-/** The sampler's own backend is this script's, not the registry's: left out of PostgreSQL's CPU. */
-function withoutPid(snapshot: CpuSnapshot | null, pid: string): CpuSnapshot | null {
-  snapshot?.postgres.delete(pid);
+/** This script's own backends (its sampler's among them) are not the registry's: left out of PostgreSQL's CPU. */
+function withoutOwn(snapshot: CpuSnapshot | null, pids: string[]): CpuSnapshot | null {
+  for (const pid of pids) snapshot?.postgres.delete(pid);
   return snapshot;
 }
 
@@ -86,6 +87,14 @@ function withoutPid(snapshot: CpuSnapshot | null, pid: string): CpuSnapshot | nu
 async function walSyncs(sql: postgres.Sql): Promise<number> {
   const [row] = await sql<{ syncs: string }[]>`SELECT wal_sync::text AS syncs FROM pg_stat_wal`;
   return Number(row.syncs);
+}
+
+const APPLICATION = 'bench q4-anatomy';
+
+interface Connections {
+  /** Swaps the function, counts WAL flushes. */
+  sql: postgres.Sql;
+  sampler: postgres.Sql;
 }
 
 interface RoundStart {
@@ -96,48 +105,66 @@ interface RoundStart {
   stopSampling: ReturnType<typeof sampleStates>;
 }
 
-async function measureRound(sql: postgres.Sql, samplerPid: string, serverPid: number, spec: LoadSpec) {
+/** One measured Q4 run; the sampler is stopped whatever happens, since its connection is ended next. */
+async function measureRound(db: Connections, ownPids: string[], serverPid: number, spec: LoadSpec) {
   const starts: RoundStart[] = [];
-  const result: LoadResult = await runLoad(spec, () => {
-    starts.push({ syncs: walSyncs(sql), cpu: withoutPid(cpuSnapshot(serverPid), samplerPid), cores: readCores(), at: performance.now(), stopSampling: sampleStates(sql) });
-  });
-  const cpuAfter = withoutPid(cpuSnapshot(serverPid), samplerPid);
-  const coresAfter = readCores();
-  const syncsAfter = await walSyncs(sql);
+  let result: LoadResult;
+  let after: { cpu: CpuSnapshot | null; cores: number[][]; at: number };
+  try {
+    result = await runLoad(spec, () => {
+      const cpu = withoutOwn(cpuSnapshot(serverPid), ownPids);
+      starts.push({ syncs: walSyncs(db.sql), cpu, cores: readCores(), at: performance.now(), stopSampling: sampleStates(db.sampler) });
+    });
+    after = { cpu: withoutOwn(cpuSnapshot(serverPid), ownPids), cores: readCores(), at: performance.now() };
+  } finally {
+    await starts[0]?.stopSampling();
+    await starts[0]?.syncs.catch(() => 0);
+  }
   const start = starts[0];
   if (!start) throw new Error('the load generator never started');
-  const seconds = (performance.now() - start.at) / 1000;
   const states = await start.stopSampling();
-  const flushesPerWrite = Math.round((100 * (syncsAfter - (await start.syncs))) / result.requests) / 100;
-  return { result, seconds, states, flushesPerWrite, busy: busyShares(start.cores, coresAfter), cpu: cpuPerRequest(start.cpu, cpuAfter, result.requests) };
+  const flushes = (await walSyncs(db.sql)) - (await start.syncs);
+  return {
+    result,
+    seconds: (after.at - start.at) / 1000,
+    states,
+    flushesPerWrite: Math.round((100 * flushes) / result.requests) / 100,
+    busy: busyShares(start.cores, after.cores),
+    cpu: cpuPerRequest(start.cpu, after.cpu, result.requests),
+  };
 }
 
 const opts = options();
-const sql = postgres(url, { max: 2, onnotice: () => {} });
+const connect = () => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION } });
+const db: Connections = { sql: connect(), sampler: connect() };
 let aborted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => (aborted = true));
+// Stop after the step under way, then clean up; signals repeated meanwhile do not cut the cleanup short.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => (aborted = true));
 const table: string[] = [];
 try {
   buildRegistry();
   await ensureSeed(url, MODELS);
-  await restoreEventAppend(sql); // in case an earlier run was killed mid-way
-  await prepareDiagnostics(sql);
-  const [{ pid: samplerPid }] = await sql<{ pid: string }[]>`SELECT pg_backend_pid()::text AS pid`;
+  await restoreEventAppend(db.sql); // in case an earlier run was killed mid-way
+  await prepareDiagnostics(db.sql);
+  await db.sampler`SELECT 1`; // both connections open before the first measurement
+  const ownPids = (await db.sql<{ pid: string }[]>`SELECT pid::text FROM pg_stat_activity WHERE application_name = ${APPLICATION}`).map((r) => r.pid);
   await markDirty(url);
   for (let round = 1; round <= opts.rounds && !aborted; round++) {
     const builds = round % 2 === 1 ? opts.builds : [...opts.builds].reverse();
     for (const [build, definition] of builds) {
       if (aborted) break;
-      await sql.unsafe(definition);
+      await db.sql.unsafe(definition);
       const server = await startServer('registry', url, process.execPath);
       try {
         const spec: LoadSpec = { mode: 'throughput', url: server.url, target: 'registry', scenario: 'q4', connections: 50, duration: opts.duration, ctx: { models: MODELS } };
-        await runLoad({ ...spec, duration: opts.warmup }); // the write path's JIT, on every fresh server
+        if (!aborted) await runLoad({ ...spec, duration: opts.warmup }); // the write path's JIT, on every fresh server
+        if (aborted) break;
         await vacuumWrittenTables(url);
-        const m = await measureRound(sql, samplerPid, server.child.pid!, spec);
+        const m = await measureRound(db, ownPids, server.child.pid!, spec);
         const { latencyMs: l } = m.result;
         const states = m.states.means.map(([state, mean]) => `${state} ${mean}`).join(', ');
-        const line = `| ${round} | ${build} | ${Math.round(m.result.rps)} | ${l.p50} | ${l.p99} | ${l.max} | ${m.result.errors} | ${m.cpu?.serverMs} + ${m.cpu?.postgresMs} | ${m.flushesPerWrite} | ${m.busy} | ${states} (${m.states.samples} samples in ${m.seconds.toFixed(1)} s) |`;
+        const cpu = `${m.cpu?.serverMs} + ${m.cpu?.postgresMs}`;
+        const line = `| ${round} | ${build} | ${Math.round(m.result.rps)} | ${l.p50} | ${l.p99} | ${l.max} | ${m.result.errors} | ${cpu} | ${m.flushesPerWrite} | ${m.busy} | ${states} (${m.states.samples} samples in ${m.seconds.toFixed(1)} s) |`;
         console.log(line);
         table.push(line);
       } finally {
@@ -146,8 +173,8 @@ try {
     }
   }
 } finally {
-  await restoreEventAppend(sql);
-  await sql.end();
+  await restoreEventAppend(db.sql);
+  await Promise.all([db.sql.end(), db.sampler.end()]);
   await restoreSeedAt(url);
 }
 console.log(`\nQ4 at 50 connections, ${opts.duration} s per round, server on core 0 and autocannon on core 1${aborted ? ' (stopped early)' : ''}:\n`);

@@ -15,7 +15,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { cursorScope, encodeCursor } from '../src/db/queries/keyset.js';
-import { restoreEventAppend } from './event-append.js';
+import { diagnosticLeftBehind, restoreEventAppend } from './event-append.js';
 import { runFanout } from './fanout.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
@@ -231,7 +231,7 @@ async function curveOnly(opts: Options) {
 async function main() {
   const opts = options();
   buildRegistry();
-  if (opts.curveOnly) return curveOnly(opts);
+  if (opts.curveOnly) return curveOnly(opts); // reads only: no write path to check
   const started = new Date();
   const loads: number[][] = [];
   const loadTimer = setInterval(() => loads.push(loadavg()), 5000);
@@ -240,7 +240,14 @@ async function main() {
   log(seed.reused ? `seed: reusing ${opts.models.toLocaleString('en')} models (${seed.databaseMb} MB)` : `seed: ${seed.seconds.toFixed(1)} s`);
   // A bench:q4-anatomy run killed mid-way may have left one of its diagnostic builds in place.
   const admin = postgres(opts.url, { max: 1, onnotice: () => {} });
-  await restoreEventAppend(admin).finally(() => admin.end());
+  try {
+    if (await diagnosticLeftBehind(admin)) {
+      log('restoring append_pending_events, left behind by an interrupted bench:q4-anatomy');
+      await restoreEventAppend(admin);
+    }
+  } finally {
+    await admin.end();
+  }
 
   const nodeForPeer = opts.targets.includes('postgraphile') ? node22() : process.execPath;
   const servers: Server[] = [];

@@ -106,7 +106,7 @@ export async function startServer(target: Target, databaseUrl: string, nodeForPe
 }
 
 export async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode != null) return;
+  if (server.child.exitCode != null || server.child.signalCode != null) return;
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
