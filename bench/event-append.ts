@@ -3,7 +3,7 @@
 // migration, not from the database, so a run cut short can always be repaired.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type postgres from 'postgres';
+import postgres from 'postgres';
 import { root } from './servers.js';
 
 const COUNTER_DRAW = `UPDATE registry_event_counter SET last_position = last_position + n WHERE id = 1
@@ -63,10 +63,20 @@ export async function restoreEventAppend(sql: postgres.Sql): Promise<void> {
 }
 
 /**
- * Whether a diagnostic build may be in place: the sequence lives from before the first swap until
- * after the function is restored, so it outlasts only a run that was killed.
+ * Restores the function when a diagnostic build may be in place, and says whether it did: the
+ * sequence lives from before the first swap until after the restore, so only a killed run leaves it.
  */
-export async function diagnosticLeftBehind(sql: postgres.Sql): Promise<boolean> {
+export async function repairEventAppend(sql: postgres.Sql): Promise<boolean> {
   const [row] = await sql<{ left: boolean }[]>`SELECT to_regclass(${SEQUENCE}) IS NOT NULL AS left`;
+  if (row.left) await restoreEventAppend(sql);
   return row.left;
+}
+
+export async function repairEventAppendAt(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return await repairEventAppend(sql);
+  } finally {
+    await sql.end();
+  }
 }

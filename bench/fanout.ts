@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { BENCH_DATABASE_URL } from './seed.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benchUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
+const benchUrl = BENCH_DATABASE_URL;
 
 export interface FanoutResult {
   subscribers: number;

@@ -8,9 +8,9 @@
 //          --builds LIST [as-built,unserialized] (also: sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { eventAppendBuilds, prepareDiagnostics, restoreEventAppend } from './event-append.js';
+import { eventAppendBuilds, prepareDiagnostics, repairEventAppend, restoreEventAppend } from './event-append.js';
 import type { LoadResult, LoadSpec } from './load.js';
-import { ensureSeed, markDirty, restoreSeedAt, vacuumWrittenTables } from './seed.js';
+import { BENCH_DATABASE_URL, ensureSeed, markDirty, restoreSeedAt, vacuumWrittenTables } from './seed.js';
 import { buildRegistry, cpuPerRequest, type CpuSnapshot, cpuSnapshot, runLoad, startServer, stopServer } from './servers.js';
 
 function options() {
@@ -28,7 +28,7 @@ function options() {
 }
 
 const MODELS = 100_000;
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
+const url = BENCH_DATABASE_URL;
 
 /** Per core: user, nice, system, idle, iowait, irq, softirq, steal (the rest are inside user and nice). */
 const readCores = () =>
@@ -71,7 +71,7 @@ function sampleStates(sql: postgres.Sql) {
   })();
   return async () => {
     running = false;
-    await loop.catch(() => {});
+    await loop.catch(() => {}); // its connection may be gone if the round failed
     const means = [...totals].map(([state, n]): [string, number] => [state, Math.round((10 * n) / samples) / 10]);
     return { samples, means: means.filter(([, mean]) => mean >= 0.1).sort((a, b) => b[1] - a[1]) };
   };
@@ -107,22 +107,21 @@ interface RoundStart {
 
 /** One measured Q4 run; the sampler is stopped whatever happens, since its connection is ended next. */
 async function measureRound(db: Connections, ownPids: string[], serverPid: number, spec: LoadSpec) {
-  const starts: RoundStart[] = [];
+  let start: RoundStart | undefined;
+  let states: Awaited<ReturnType<RoundStart['stopSampling']>> | undefined;
   let result: LoadResult;
   let after: { cpu: CpuSnapshot | null; cores: number[][]; at: number };
   try {
     result = await runLoad(spec, () => {
       const cpu = withoutOwn(cpuSnapshot(serverPid), ownPids);
-      starts.push({ syncs: walSyncs(db.sql), cpu, cores: readCores(), at: performance.now(), stopSampling: sampleStates(db.sampler) });
+      start = { syncs: walSyncs(db.sql), cpu, cores: readCores(), at: performance.now(), stopSampling: sampleStates(db.sampler) };
     });
     after = { cpu: withoutOwn(cpuSnapshot(serverPid), ownPids), cores: readCores(), at: performance.now() };
   } finally {
-    await starts[0]?.stopSampling();
-    await starts[0]?.syncs.catch(() => 0);
+    states = await start?.stopSampling();
+    await start?.syncs.catch(() => 0);
   }
-  const start = starts[0];
-  if (!start) throw new Error('the load generator never started');
-  const states = await start.stopSampling();
+  if (!start || !states) throw new Error('the load generator never started');
   const flushes = (await walSyncs(db.sql)) - (await start.syncs);
   return {
     result,
@@ -144,7 +143,7 @@ const table: string[] = [];
 try {
   buildRegistry();
   await ensureSeed(url, MODELS);
-  await restoreEventAppend(db.sql); // in case an earlier run was killed mid-way
+  await repairEventAppend(db.sql); // in case an earlier run was killed mid-way
   await prepareDiagnostics(db.sql);
   await db.sampler`SELECT 1`; // both connections open before the first measurement
   const ownPids = (await db.sql<{ pid: string }[]>`SELECT pid::text FROM pg_stat_activity WHERE application_name = ${APPLICATION}`).map((r) => r.pid);

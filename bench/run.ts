@@ -15,12 +15,12 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { cursorScope, encodeCursor } from '../src/db/queries/keyset.js';
-import { diagnosticLeftBehind, restoreEventAppend } from './event-append.js';
+import { repairEventAppendAt } from './event-append.js';
 import { runFanout } from './fanout.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
-import { ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
+import { BENCH_DATABASE_URL, ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
 import { buildRegistry, cpuPerRequest, cpuSnapshot, node22, root, rssMb, runLoad, type Server, sampleMemory, startDistScript, startServer, stopServer } from './servers.js';
 
 function options() {
@@ -45,7 +45,7 @@ function options() {
     curveOnly: argv.includes('--curve-only'),
     curveMax: Number(get('curve-max', '100000')),
     curveDuration: Number(get('curve-duration', '5')),
-    url: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench',
+    url: BENCH_DATABASE_URL,
   };
 }
 type Options = ReturnType<typeof options>;
@@ -238,16 +238,7 @@ async function main() {
   log(`bench: ${opts.models.toLocaleString('en')} models, ${opts.duration} s runs after ${opts.warmup} s warm-up, ${opts.rounds} round(s), connections ${opts.connections.join('/')}`);
   const seed: SeedResult = await ensureSeed(opts.url, opts.models);
   log(seed.reused ? `seed: reusing ${opts.models.toLocaleString('en')} models (${seed.databaseMb} MB)` : `seed: ${seed.seconds.toFixed(1)} s`);
-  // A bench:q4-anatomy run killed mid-way may have left one of its diagnostic builds in place.
-  const admin = postgres(opts.url, { max: 1, onnotice: () => {} });
-  try {
-    if (await diagnosticLeftBehind(admin)) {
-      log('restoring append_pending_events, left behind by an interrupted bench:q4-anatomy');
-      await restoreEventAppend(admin);
-    }
-  } finally {
-    await admin.end();
-  }
+  if (await repairEventAppendAt(opts.url)) log('restored append_pending_events, left behind by an interrupted bench:q4-anatomy');
 
   const nodeForPeer = opts.targets.includes('postgraphile') ? node22() : process.execPath;
   const servers: Server[] = [];

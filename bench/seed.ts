@@ -11,6 +11,8 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { Progress } from './progress.js';
 
+/** The benchmark's database: BENCH_DATABASE_URL, or registry_bench on the local PostgreSQL. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
 export const VERSIONS_PER_MODEL = 10;
 /** Bumped when the seed's shape changes, so an older seed is not reused. */
 const LAYOUT = 1;
@@ -226,7 +228,6 @@ export async function restoreSeedAt(url: string): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const at = process.argv.indexOf('--models');
   const models = at > 0 ? Number(process.argv[at + 1]) : 100_000;
-  const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/registry_bench';
-  const result = await ensureSeed(url, models);
+  const result = await ensureSeed(BENCH_DATABASE_URL, models);
   console.log(JSON.stringify(result));
 }
