@@ -1,4 +1,4 @@
-// The commit-time event append (append_pending_events, drizzle/0004) as the migrations define it,
+// The commit-time event append (append_pending_events, drizzle/0005) as the migrations define it,
 // and the diagnostic builds bench/q4-anatomy.ts swaps in. The as-built text comes from the
 // migration, not from the database, so a run cut short can always be repaired.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { root } from './servers.js';
 
+const QUEUE = `PERFORM pg_advisory_xact_lock(738292);\n  `;
 const COUNTER_DRAW = `UPDATE registry_event_counter SET last_position = last_position + n WHERE id = 1
     RETURNING last_position - n + 1 INTO first_position;`;
 const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::text);`;
@@ -34,18 +35,22 @@ function asBuilt(): string {
 }
 
 /**
- * as-built: positions from the counter row under its lock, and a NOTIFY whose commit lock is held
- * the same way. The others are DIAGNOSTICS ONLY: positions may commit out of order with them.
+ * as-built: writers queue first come, first served (an advisory lock), then draw positions from
+ * the counter row, and NOTIFY, whose commit lock is held the same way. `row-lock-queue` is drizzle/0004's
+ * build, queueing on the counter's row lock alone: as correct, only fairer or not. The others are
+ * DIAGNOSTICS ONLY: positions may commit out of order with them.
  */
 export function eventAppendBuilds(): Record<string, string> {
   const built = asBuilt();
-  if (!built.includes(COUNTER_DRAW) || !built.includes(NOTIFY)) {
+  if (!built.includes(QUEUE + COUNTER_DRAW) || !built.includes(NOTIFY)) {
     throw new Error('append_pending_events no longer has the statements the diagnostics replace');
   }
-  const fromSequence = (f: string) => f.replace(COUNTER_DRAW, `first_position := nextval('${SEQUENCE}');`);
+  const rowLockQueue = (f: string) => f.replace(QUEUE, '');
+  const fromSequence = (f: string) => rowLockQueue(f).replace(COUNTER_DRAW, `first_position := nextval('${SEQUENCE}');`);
   const withoutNotify = (f: string) => f.replace(NOTIFY, '');
   return {
     'as-built': built,
+    'row-lock-queue': rowLockQueue(built),
     unserialized: withoutNotify(fromSequence(built)),
     'sequence-only': fromSequence(built),
     'no-notify-only': withoutNotify(built),

@@ -5,7 +5,7 @@
 // each core's busy share (/proc/stat) and WAL flushes (pg_stat_wal, which backends report at most once a
 // second). The function is restored from the newest migration that defines it, before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
-//          --builds LIST [as-built,unserialized] (also: sequence-only, no-notify-only)
+//          --builds LIST [as-built,unserialized] (also: row-lock-queue, sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { eventAppendBuilds, prepareDiagnostics, repairEventAppend, restoreEventAppend } from './event-append.js';
@@ -51,6 +51,7 @@ function busyShares(before: number[][], after: number[][]): string {
 /** Why an active backend is not running: the lock it waits for, WAL, or anything else by name. */
 const STATE = `CASE WHEN wait_event_type IS NULL THEN 'running'
   WHEN wait_event IN ('transactionid', 'tuple') THEN 'waiting for a row lock'
+  WHEN wait_event = 'advisory' THEN 'queued for the event counter'
   WHEN wait_event_type = 'Lock' AND wait_event = 'object' THEN 'waiting for NOTIFY''s commit lock'
   WHEN wait_event IN ('WALSync', 'WALWrite') THEN 'writing or flushing WAL'
   ELSE wait_event_type || ':' || wait_event END`;

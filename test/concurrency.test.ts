@@ -1,5 +1,6 @@
 // Invariants under parallel writers: version numbers, one model per name, one PRODUCTION
 // version when archiving, and no version promoted twice.
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './support/databases.js';
 import { createModel, createVersion, promote, registerModel, stages, transition } from './support/ops.js';
@@ -109,5 +110,56 @@ describe.each(databaseKinds)('concurrent writers (%s)', (kind) => {
     const results = await Promise.all(ops);
     expect(results).toHaveLength(60);
     for (const name of names) expect(Object.values(await stages(r, name)).filter((s) => s === 'PRODUCTION').length).toBeLessThanOrEqual(1);
+  });
+});
+
+// The event counter is the one lock every writer takes, at commit. Writers queue for it first come,
+// first served (drizzle/0005): one that arrived later never commits ahead of one already waiting.
+describe.each(databaseKinds.filter((kind) => kind === 'postgres'))('writers queued at commit (%s)', (kind) => {
+  let r: TestRegistry;
+  let side: postgres.Sql;
+  beforeAll(async () => {
+    r = await startRegistry(kind);
+    side = postgres(r.db.url!, { max: 2, onnotice: () => {} }); // one holds the counter, one watches
+  });
+  afterAll(async () => {
+    await side.end();
+    await r.stop();
+  });
+
+  /** Backends of this database waiting for a lock, other than the side connection's own. */
+  async function waiting(): Promise<number> {
+    const [row] = await side`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+    return row.n;
+  }
+
+  async function until(condition: () => Promise<boolean>) {
+    for (let i = 0; i < 500 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await condition()).toBe(true);
+  }
+
+  it('commit in the order they arrived, with positions in that order', async () => {
+    const names = range(6).map((i) => `queued-${i}`);
+    for (const name of names) {
+      await createModel(r, name);
+      await createVersion(r, name);
+    }
+    // The side connection holds the counter's row, so every writer stops at commit.
+    const hold = await side.reserve();
+    await hold`BEGIN`;
+    await hold`SELECT last_position FROM registry_event_counter WHERE id = 1 FOR UPDATE`;
+    const pending = [];
+    for (const [i, name] of names.entries()) {
+      pending.push(transition(r, { name, version: 1, stage: 'STAGING' }));
+      await until(async () => (await waiting()) === i + 1);
+    }
+    await hold`COMMIT`;
+    hold.release();
+    const results = await Promise.all(pending);
+    const positions = results.map((res) => res.transitions[0].cursor);
+    const history = await r.gql(`{ stageTransitions(last: 6) { edges { node { name cursor } } } }`);
+    expect(history.stageTransitions.edges.map((e: any) => e.node.name)).toEqual(names);
+    expect(history.stageTransitions.edges.map((e: any) => e.node.cursor)).toEqual(positions);
   });
 });

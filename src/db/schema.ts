@@ -153,7 +153,7 @@ export const stageTransitions = pgTable(
 
 /**
  * The durable event log. `position` is assigned at commit (see pendingEventBatches) under the
- * event counter's row lock, held until the commit ends, so positions follow commit order with no gaps.
+ * event counter's lock, held until the commit ends, so positions follow commit order with no gaps.
  */
 export const registryEvents = pgTable(
   'registry_events',
@@ -171,15 +171,18 @@ export const registryEvents = pgTable(
   (t) => [index('registry_events_model_name_idx').on(t.modelName, t.position)],
 );
 
-/** One row: the last event position handed out. Its row lock orders committing writers. */
+/**
+ * One row: the last event position handed out. Committing writers queue for it in arrival order
+ * on an advisory lock (drizzle/0005), then update it under its row lock.
+ */
 export const registryEventCounter = pgTable('registry_event_counter', {
   id: integer('id').primaryKey(),
   lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
 });
 
 /**
- * A writer's events, waiting for its commit. A deferred trigger (drizzle/0004) appends them to
- * the log at commit, numbered under the counter's lock, and deletes the row: the lock every
+ * A writer's events, waiting for its commit. A deferred trigger (drizzle/0004, 0005) appends them
+ * to the log at commit, numbered under the counter's lock, and deletes the row: the lock every
  * writer queues on is then held for the commit alone, never for a round trip to the server.
  * Committed, the table is empty.
  */

@@ -49,8 +49,9 @@ export const EVENTS_CHANNEL = 'registry_events';
 /**
  * The statement that hands a change's events to the log, run last in the change's transaction
  * (null when there are none). They wait in pending_event_batches, and a deferred trigger
- * (drizzle/0004) appends them at commit, numbered under the event counter's row lock: the lock
- * every writer queues on is held for the commit alone, never across a round trip to this process.
+ * (drizzle/0004, queued fairly since 0005) appends them at commit, numbered under the event
+ * counter's lock: the lock every writer queues on is held for the commit alone, never across a
+ * round trip to this process.
  * Its rows are the ids of the stage transitions it will write, in recording order (drawn now, so
  * the mutation can name the records it wrote); their positions exist once committed.
  */
