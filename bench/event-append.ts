@@ -36,9 +36,10 @@ function asBuilt(): string {
 
 /**
  * as-built: writers queue first come, first served (an advisory lock), then draw positions from
- * the counter row, and NOTIFY, whose commit lock is held the same way. `row-lock-queue` is drizzle/0004's
- * build, queueing on the counter's row lock alone: as correct, only fairer or not. The others are
- * DIAGNOSTICS ONLY: positions may commit out of order with them.
+ * the counter row, and NOTIFY, whose own commit lock is held until the commit ends, as those two
+ * are. `row-lock-queue` is drizzle/0004's build, queueing on the counter's row lock alone: equally
+ * correct, it differs only in who goes first. The others are DIAGNOSTICS ONLY: positions may
+ * commit out of order with them.
  */
 export function eventAppendBuilds(): Record<string, string> {
   const built = asBuilt();

@@ -173,7 +173,8 @@ export const registryEvents = pgTable(
 
 /**
  * One row: the last event position handed out. Committing writers queue for it in arrival order
- * on an advisory lock (drizzle/0005), then update it under its row lock.
+ * on an advisory lock (drizzle/0005), then update it under its row lock. Anything else that locks
+ * the row must take pg_advisory_xact_lock(738292) first, or it can deadlock with a writer.
  */
 export const registryEventCounter = pgTable('registry_event_counter', {
   id: integer('id').primaryKey(),

@@ -1,5 +1,6 @@
-// Row locks in the registry's one lock order: the model row first, then its versions,
-// then (at commit) the event counter's queue and row. Writers that follow it never deadlock.
+// Locks in the registry's one lock order: the model row first, then its versions, then (at
+// commit) the event counter's queue (advisory lock 738292) and its row. Writers that follow it
+// never deadlock.
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
 import { normalizeVersionRow, VERSION_RECORD_COLUMNS } from '../db/queries/model-versions.js';
