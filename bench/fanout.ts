@@ -9,7 +9,6 @@ import postgres from 'postgres';
 import { BENCH_DATABASE_URL } from './seed.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benchUrl = BENCH_DATABASE_URL;
 
 export interface FanoutResult {
   subscribers: number;
@@ -46,9 +45,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 async function freshDatabase(): Promise<string> {
-  const u = new URL(benchUrl);
+  const u = new URL(BENCH_DATABASE_URL);
   const name = `${u.pathname.slice(1) || 'registry_bench'}_fanout`;
-  const admin = postgres(benchUrl.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} });
+  const admin = postgres(BENCH_DATABASE_URL.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();

@@ -132,9 +132,10 @@ describe.each(onPostgres)('writers queued at commit (%s)', (kind) => {
 
   /** Backends of this database waiting for a lock (the side connection's own left out), by what they wait on. */
   async function waiting(): Promise<{ all: number; queued: number }> {
-    const [row] = await side`SELECT count(*)::int AS all, count(*) FILTER (WHERE wait_event = 'advisory')::int AS queued
+    const [row] = await side<{ all: number; queued: number }[]>`SELECT count(*)::int AS all,
+      count(*) FILTER (WHERE wait_event = 'advisory')::int AS queued
       FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
-    return row as unknown as { all: number; queued: number };
+    return row;
   }
 
   async function waitFor(all: number) {
