@@ -47,6 +47,8 @@ export interface BenchResults {
     p99: number;
     errors: number;
     invariants: Record<string, number | boolean> & { ok: boolean };
+    /** The floor's same writes, hand-sent (absent in runs before it wrote, or without the floor). */
+    floor?: { runs: LoadResult[]; rps: number; p50: number; p99: number; errors: number };
   } | null;
   curve: CurvePoint[];
   /** The fan-out scenario: subscribers on one server, one transition at a time. */
@@ -137,7 +139,8 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
     }
   }
   const writes = r.writes ? cpuMedians(r.writes.runs) : {};
-  if (r.writes && writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${cell(writes)} | - | - |`);
+  const floorWrites = r.writes?.floor ? cpuMedians(r.writes.floor.runs) : undefined;
+  if (r.writes && writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${cell(writes)} | - | ${cell(floorWrites)} |`);
   rows.push('');
   return rows;
 }
@@ -200,7 +203,11 @@ function table(r: BenchResults, summary: Summary[]): string[] {
       );
     }
   }
-  if (r.writes) rows.push(`| ${SCENARIO_TITLES.q4} | 50 | ${fmt(r.writes.rps)} | - | - | - | - | ${fmt(r.writes.p50)} / - / - | ${fmt(r.writes.p99)} / - / - |`);
+  if (r.writes) {
+    const w = r.writes;
+    const f = w.floor;
+    rows.push(`| ${SCENARIO_TITLES.q4} | 50 | ${fmt(w.rps)} | - | ${fmt(f?.rps)} | - | ${fmt(100 * ratio(w.rps, f?.rps))}% | ${fmt(w.p50)} / - / ${fmt(f?.p50)} | ${fmt(w.p99)} / - / ${fmt(f?.p99)} |`);
+  }
   return rows;
 }
 
@@ -216,9 +223,9 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     `- Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB memory; PostgreSQL ${r.versions.postgresql} on the same machine (not pinned).`,
     `- **Pinning: each server under test ran on core 0 (\`taskset -c 0\`), autocannon on core 1 (\`taskset -c 1\`, one worker)**, so the load generator did not take the server's CPU. PostgreSQL's backends float over both cores.`,
     `- Data: ${o.models.toLocaleString('en')} registered models x 10 versions (${(o.models * 10).toLocaleString('en')} versions), 2 tags per model and per version, 2 metrics per version, aliases, a spread of stages (${r.seed.databaseMb} MB database; seed ${r.seed.reused ? 'reused' : `took ${r.seed.seconds.toFixed(0)} s`}).`,
-    `- Runs: ${o.jitWarmup ? `each server first warmed for ${o.jitWarmup} s per read scenario (its JIT settles${r.writes ? '; the registry as long on Q4, before its rounds' : ''}), then ` : ''}${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
+    `- Runs: ${o.jitWarmup ? `each server first warmed for ${o.jitWarmup} s per read scenario (its JIT settles${r.writes ? `; the registry${r.writes.floor ? ' and the floor' : ''} as long on Q4, before its rounds` : ''}), then ` : ''}${o.duration} s per scenario after ${o.warmup} s of warm-up, at ${o.connections.join(' and ')} connections, ${o.rounds} round(s) with the servers interleaved (A/B/C, a different one first each round); medians across rounds.`,
     `- Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-    `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 ${r.registryCommand ?? 'node dist/server/main.js'}\` (\`npm run start:dist\` on the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (one hand-written SQL statement per request building the JSON in PostgreSQL, postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
+    `- Servers: registry \`NODE_ENV=production EXPOSE_SQL_STATEMENTS=true taskset -c 0 ${r.registryCommand ?? 'node dist/server/main.js'}\` (\`npm run start:dist\` on the \`npm run build\` output; Node ${r.versions.node}); PostGraphile v5 amber preset \`taskset -c 0 <node@22>/bin/node --import tsx bench/peers/postgraphile.ts\` (${r.versions.nodeForPostgraphile}); floor \`taskset -c 0 node --import tsx bench/peers/floor.ts\` (reads: one hand-written SQL statement per request building the JSON in PostgreSQL; writes: the registry's own statements and round trips, hand-sent; postgres.js, bare node:http). Each with a pool of 10 PostgreSQL connections.`,
     `- PostgreSQL's autovacuum: ${r.versions.postgresqlAutovacuum ?? '?'}. Q4's tables are vacuumed before each of its rounds, as autovacuum would between them, so a round does not inherit the last one's dead rows.`,
     `- Q2 asks for a different model on each request (the same pseudo-random sequence for each server). Q3 starts after the model at 99% depth (${Math.round(o.models * 0.99).toLocaleString('en')}).`,
     `- The servers ${r.agreement?.sameFirstPage ? 'returned the same first page (names, versions, stages, tag counts)' : 'DISAGREED on the first page'}.`,
@@ -242,6 +249,8 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
   }
   if (r.writes) {
     lines.push('## Writes (Q4)', '', `Alternating \`transitionModelVersionStage(stage: PRODUCTION, archiveExistingVersions: true)\` on a random version of a random model and \`createModelVersion\` on a random model, 50 connections: ${fmt(r.writes.rps)} rps, p50 ${r.writes.p50} ms, p99 ${r.writes.p99} ms, ${r.writes.errors} errors.`, '');
+    const f = r.writes.floor;
+    if (f) lines.push(`The floor's same writes, hand-sent through postgres.js (the registry's own statements and round trips, no GraphQL), in rounds interleaved with the registry's: ${fmt(f.rps)} rps, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.errors} errors. The registry ran ${fmt(100 * ratio(r.writes.rps, f.rps))}% of the floor's writes a second.`, '');
     lines.push(`Invariants afterwards (SQL): ${Object.entries(r.writes.invariants).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
   }
   if (r.curve.length) {

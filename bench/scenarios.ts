@@ -95,17 +95,23 @@ export function planFor(target: Target, scenario: Scenario, ctx: PlanContext): P
       return graphql(undefined, () => ({ body: gql(POSTGRAPHILE_MODEL, { name: anyModel() }) }));
     case 'floor:q2':
       return { method: 'GET', path: '/q2', next: () => ({ path: `/q2?name=${anyModel()}` }) };
-    // Q4: alternately a PRODUCTION transition with archiving of a random version, and a new version, of random models.
-    case 'registry:q4': {
+    // Q4: alternately a PRODUCTION transition with archiving of a random version, and a new version,
+    // of random models; the floor gets the same writes as plain JSON (bench/peers/floor-writes.ts).
+    case 'registry:q4':
+    case 'floor:q4': {
       let n = 0;
       const writes = random(Date.now() & 0xffff);
       const model = () => modelName(1 + Math.floor(writes() * ctx.models));
+      const next = () =>
+        n++ % 2 === 0
+          ? { op: 'transition', name: model(), version: 1 + Math.floor(writes() * 10) }
+          : { op: 'create', name: model(), source: `s3://bench/q4/${n}` };
+      if (target === 'floor') return { method: 'POST', path: '/q4', next: () => ({ body: JSON.stringify(next()) }), checkBodies: true };
       return {
-        ...graphql(undefined, () =>
-          n++ % 2 === 0
-            ? { body: gql(TRANSITION, { name: model(), version: 1 + Math.floor(writes() * 10) }) }
-            : { body: gql(CREATE, { name: model(), source: `s3://bench/q4/${n}` }) },
-        ),
+        ...graphql(undefined, () => {
+          const { op, ...variables } = next();
+          return { body: gql(op === 'transition' ? TRANSITION : CREATE, variables) };
+        }),
         checkBodies: true,
       };
     }

@@ -3,8 +3,10 @@
 // JSON in PostgreSQL, and Node passes the text through.
 //   GET /q1?first=50&versions=5[&after=<name>]   the nested page (Q1, Q3)
 //   GET /q2?name=<name>                          one model (Q2)
-import { createServer } from 'node:http';
+//   POST /q4                                     a write (Q4; floor-writes.ts)
+import { createServer, type IncomingMessage } from 'node:http';
 import postgres from 'postgres';
+import { write } from './floor-writes.js';
 
 const sql = postgres(process.env.DATABASE_URL!, { max: Number(process.env.DB_POOL_SIZE ?? 10), onnotice: () => {}, prepare: true });
 
@@ -34,6 +36,12 @@ SELECT json_build_object(
 )::text AS model
 FROM registered_models m WHERE m.name = $1`;
 
+const bodyOf = async (req: IncomingMessage) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+};
+
 const clamp = (value: string | null, fallback: number) => Math.min(1000, Math.max(0, Number(value ?? fallback) || 0));
 
 const server = createServer(async (req, res) => {
@@ -46,6 +54,8 @@ const server = createServer(async (req, res) => {
     } else if (url.pathname === '/q2') {
       const [row] = await sql.unsafe(ONE_MODEL, [url.searchParams.get('name') ?? '']);
       body = `{"data":{"registeredModel":${row?.model ?? 'null'}}}`;
+    } else if (url.pathname === '/q4' && req.method === 'POST') {
+      body = JSON.stringify({ data: await write(sql, await bodyOf(req)) });
     } else if (url.pathname === '/health') {
       body = '{}';
     } else {

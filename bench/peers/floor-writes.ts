@@ -1,0 +1,130 @@
+// The floor's Q4: the registry's own write statements, hand-sent through postgres.js with the same
+// round trips (BEGIN goes out with the first statement, the event append with COMMIT), and no
+// GraphQL, drizzle or Yoga. What the registry's writes cost above it is the server's own share;
+// what the floor itself costs is the schema's and the database's.
+//   POST /q4 {"op":"transition","name":...,"version":n}   to PRODUCTION, archiving the one there
+//   POST /q4 {"op":"create","name":...,"source":...}       a new version with one tag
+import type postgres from 'postgres';
+
+// postgres.js serializes a json parameter itself (JSON.stringify): arrays go in as they are.
+
+const VERSION = `id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const LOCK = `WITH m AS (
+    SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = $1 FOR UPDATE
+  )
+  SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
+    SELECT ${VERSION} FROM model_versions WHERE model_id = m.id AND version = $2 FOR UPDATE
+  ) v ON true`;
+
+const MOVE = `WITH moved AS (
+    UPDATE model_versions SET stage = 'PRODUCTION', updated_at = now()
+    WHERE id = $1 AND stage <> 'PRODUCTION' RETURNING ${VERSION}
+  ), archived AS (
+    UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
+    WHERE model_id = $2 AND stage = 'PRODUCTION' AND id <> $1 RETURNING ${VERSION}
+  ), touched AS (
+    UPDATE registered_models SET updated_at = now()
+    WHERE id = $2 AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
+  )
+  SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
+    (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`;
+
+const CREATE = `WITH numbered AS (
+    UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = $1
+    RETURNING id AS model_id, next_version - 1 AS version, name
+  ), v AS (
+    INSERT INTO model_versions (model_id, version, source, run_id, description)
+    SELECT model_id, version, $2, NULL, NULL FROM numbered RETURNING ${VERSION}
+  ), tags AS (
+    INSERT INTO model_version_tags (version_id, key, value)
+    SELECT v.id, t.key, t.value FROM v, json_to_recordset($3::json) AS t(key text, value text)
+  )
+  SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`;
+
+// The registry's append (src/events/event-log.ts): the commit-time trigger numbers the events.
+const APPEND = `WITH input AS MATERIALIZED (
+    SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
+    FROM json_array_elements($1::json) WITH ORDINALITY AS a(e, n)
+  ), batch AS (
+    INSERT INTO pending_event_batches (events, actor)
+    SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), $2::text FROM input
+  )
+  SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`;
+
+interface Version {
+  id: number;
+  modelId: number;
+  version: number;
+  stage: string;
+}
+
+type Event = { type: string; model_id: number; model_name: string; version_id: number; version: number; from_stage: string | null; to_stage: string | null };
+
+/** One transaction on a reserved connection; `work` returns the response's data and the events to append. */
+async function change(sql: postgres.Sql, work: (tx: postgres.ReservedSql) => Promise<{ data: unknown; events: Event[] }>): Promise<unknown> {
+  const tx = await sql.reserve();
+  try {
+    const begun = tx.unsafe('BEGIN').execute(); // goes out with the first statement
+    begun.catch(() => {});
+    try {
+      const { data, events } = await work(tx);
+      await begun;
+      if (events.length) {
+        const append = tx.unsafe(APPEND, [events.map((e, i) => ({ n: i + 1, ...e, comment: null })) as never, null], { prepare: true }).execute();
+        const commit = tx.unsafe('COMMIT').execute();
+        await append;
+        await commit;
+      } else {
+        await tx.unsafe('COMMIT');
+      }
+      return data;
+    } catch (error) {
+      await tx.unsafe('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  } finally {
+    tx.release();
+  }
+}
+
+const stageChanged = (model: { id: number; name: string }, v: Version, from: string, to: string): Event => ({
+  type: 'STAGE_CHANGED',
+  model_id: model.id,
+  model_name: model.name,
+  version_id: v.id,
+  version: v.version,
+  from_stage: from,
+  to_stage: to,
+});
+
+function transition(sql: postgres.Sql, name: string, version: number) {
+  return change(sql, async (tx) => {
+    const [model] = await tx.unsafe(LOCK, [name, version], { prepare: true });
+    if (!model?.version) throw new Error(`no version ${version} of ${name}`);
+    const locked = model.version as Version;
+    const [{ moved, archived }] = await tx.unsafe(MOVE, [locked.id, model.id], { prepare: true });
+    const events = [...(moved ? [stageChanged(model as never, locked, locked.stage, 'PRODUCTION')] : []), ...(archived as Version[]).map((v) => stageChanged(model as never, v, 'PRODUCTION', 'ARCHIVED'))];
+    const data = { modelVersion: { version: locked.version, stage: 'PRODUCTION' }, archivedVersions: (archived as Version[]).map((v) => ({ version: v.version })) };
+    return { data: { transitionModelVersionStage: data }, events };
+  });
+}
+
+function create(sql: postgres.Sql, name: string, source: string) {
+  return change(sql, async (tx) => {
+    const [row] = await tx.unsafe(CREATE, [name, source, [{ key: 'bench', value: 'q4' }] as never], { prepare: true });
+    if (!row) throw new Error(`no model ${name}`);
+    const v = row.version as Version;
+    const event: Event = { type: 'VERSION_CREATED', model_id: v.modelId, model_name: row.name, version_id: v.id, version: v.version, from_stage: null, to_stage: null };
+    return { data: { createModelVersion: { modelVersion: { version: v.version } } }, events: [event] };
+  });
+}
+
+/** Runs one Q4 request's body; resolves with the response's `data`. */
+export function write(sql: postgres.Sql, body: string): Promise<unknown> {
+  const input = JSON.parse(body) as { op: string; name: string; version?: number; source?: string };
+  if (input.op === 'transition') return transition(sql, input.name, Number(input.version));
+  if (input.op === 'create') return create(sql, input.name, String(input.source));
+  throw new Error(`unknown op ${input.op}`);
+}
