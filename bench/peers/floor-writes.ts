@@ -101,21 +101,21 @@ const stageChanged = (model: { id: number; name: string }, v: Version, from: str
 
 function transition(sql: postgres.Sql, name: string, version: number) {
   return change(sql, async (tx) => {
-    const [model] = await tx.unsafe(LOCK, [name, version], { prepare: true });
+    const [model] = await tx.unsafe<{ id: number; name: string; version: Version | null }[]>(LOCK, [name, version], { prepare: true });
     if (!model?.version) throw new Error(`no version ${version} of ${name}`);
-    const locked = model.version as Version;
-    const [{ moved, archived }] = await tx.unsafe(MOVE, [locked.id, model.id], { prepare: true });
-    const events = [...(moved ? [stageChanged(model as never, locked, locked.stage, 'PRODUCTION')] : []), ...(archived as Version[]).map((v) => stageChanged(model as never, v, 'PRODUCTION', 'ARCHIVED'))];
-    const data = { modelVersion: { version: locked.version, stage: 'PRODUCTION' }, archivedVersions: (archived as Version[]).map((v) => ({ version: v.version })) };
+    const locked = model.version;
+    const [{ moved, archived }] = await tx.unsafe<{ moved: Version | null; archived: Version[] }[]>(MOVE, [locked.id, model.id], { prepare: true });
+    const events = [...(moved ? [stageChanged(model, locked, locked.stage, 'PRODUCTION')] : []), ...archived.map((v) => stageChanged(model, v, 'PRODUCTION', 'ARCHIVED'))];
+    const data = { modelVersion: { version: locked.version, stage: 'PRODUCTION' }, archivedVersions: archived.map((v) => ({ version: v.version })) };
     return { data: { transitionModelVersionStage: data }, events };
   });
 }
 
 function create(sql: postgres.Sql, name: string, source: string) {
   return change(sql, async (tx) => {
-    const [row] = await tx.unsafe(CREATE, [name, source, [{ key: 'bench', value: 'q4' }] as never], { prepare: true });
+    const [row] = await tx.unsafe<{ name: string; version: Version }[]>(CREATE, [name, source, [{ key: 'bench', value: 'q4' }] as never], { prepare: true });
     if (!row) throw new Error(`no model ${name}`);
-    const v = row.version as Version;
+    const v = row.version;
     const event: Event = { type: 'VERSION_CREATED', model_id: v.modelId, model_name: row.name, version_id: v.id, version: v.version, from_stage: null, to_stage: null };
     return { data: { createModelVersion: { modelVersion: { version: v.version } } }, events: [event] };
   });
