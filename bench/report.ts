@@ -122,7 +122,7 @@ function cpuMedians(runs: LoadResult[]): CpuMedians {
 
 /** Where each request's CPU went: the pinned server's process, and PostgreSQL's over both cores. */
 function cpuTable(r: BenchResults, summary: Summary[]): string[] {
-  if (!summary.some((s) => s.serverCpuMs != null)) return [];
+  if (!summary.some((s) => s.serverCpuMs != null) && !r.writes?.runs.some((w) => w.cpu)) return [];
   const cell = (s: CpuMedians | undefined) => (s?.serverCpuMs == null ? '-' : `${fmt(s.serverCpuMs, 2)} + ${fmt(s.postgresCpuMs, 2)}`);
   const rows = [
     '## CPU per request (medians)',
@@ -250,7 +250,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
   if (r.writes) {
     lines.push('## Writes (Q4)', '', `Alternating \`transitionModelVersionStage(stage: PRODUCTION, archiveExistingVersions: true)\` on a random version of a random model and \`createModelVersion\` on a random model, 50 connections: ${fmt(r.writes.rps)} rps, p50 ${r.writes.p50} ms, p99 ${r.writes.p99} ms, ${r.writes.errors} errors.`, '');
     const f = r.writes.floor;
-    if (f) lines.push(`The floor's same writes, hand-sent through postgres.js (the registry's own statements and round trips, no GraphQL), in rounds interleaved with the registry's: ${fmt(f.rps)} rps, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.errors} errors. The registry ran ${fmt(100 * ratio(r.writes.rps, f.rps))}% of the floor's writes a second.`, '');
+    if (f) lines.push(`The floor's same writes, hand-sent through postgres.js (the registry's own statements and round trips, no GraphQL), in rounds interleaved with the registry's: ${fmt(f.rps)} rps, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.errors} errors. The registry ran ${fmt(100 * ratio(r.writes.rps, f.rps))}% of the floor's writes a second (round by round: ${r.writes.runs.map((w, i) => `${fmt(100 * ratio(w.rps, f.runs[i]?.rps))}%`).join(', ')}).`, '');
     lines.push(`Invariants afterwards (SQL): ${Object.entries(r.writes.invariants).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
   }
   if (r.curve.length) {

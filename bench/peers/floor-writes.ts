@@ -18,28 +18,31 @@ const LOCK = `WITH m AS (
     SELECT ${VERSION} FROM model_versions WHERE model_id = m.id AND version = $2 FOR UPDATE
   ) v ON true`;
 
+// Parameters where the registry binds them (drizzle numbers each one), so that PostgreSQL plans the same statements.
 const MOVE = `WITH moved AS (
-    UPDATE model_versions SET stage = 'PRODUCTION', updated_at = now()
-    WHERE id = $1 AND stage <> 'PRODUCTION' RETURNING ${VERSION}
+    UPDATE model_versions SET stage = $1::stage, updated_at = now()
+    WHERE id = $2 AND stage <> $3::stage RETURNING ${VERSION}
   ), archived AS (
     UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
-    WHERE model_id = $2 AND stage = 'PRODUCTION' AND id <> $1 RETURNING ${VERSION}
-  ), touched AS (
+    WHERE $4 AND model_id = $5 AND stage = $6::stage AND id <> $7 RETURNING ${VERSION}
+  ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
     UPDATE registered_models SET updated_at = now()
-    WHERE id = $2 AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
+    WHERE id = $8 AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
   )
   SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
     (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`;
 
-const CREATE = `WITH numbered AS (
-    UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = $1
-    RETURNING id AS model_id, next_version - 1 AS version, name
-  ), v AS (
+const CREATE = `WITH numbered AS (UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = $1
+    RETURNING id AS model_id, next_version - 1 AS version, name), v AS (
     INSERT INTO model_versions (model_id, version, source, run_id, description)
-    SELECT model_id, version, $2, NULL, NULL FROM numbered RETURNING ${VERSION}
+    SELECT model_id, version, $2, $3::text, $4::text FROM numbered
+    RETURNING ${VERSION}
   ), tags AS (
     INSERT INTO model_version_tags (version_id, key, value)
-    SELECT v.id, t.key, t.value FROM v, json_to_recordset($3::json) AS t(key text, value text)
+    SELECT v.id, t.key, t.value FROM v, json_to_recordset($5::json) AS t(key text, value text)
+  ), metrics AS (
+    INSERT INTO model_version_metrics (version_id, key, value)
+    SELECT v.id, m.key, m.value FROM v, json_to_recordset($6::json) AS m(key text, value double precision)
   )
   SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`;
 
@@ -65,25 +68,24 @@ type Event = { type: string; model_id: number; model_name: string; version_id: n
 /** One transaction on a reserved connection; `work` returns the response's data and the events to append. */
 async function change(sql: postgres.Sql, work: (tx: postgres.ReservedSql) => Promise<{ data: unknown; events: Event[] }>): Promise<unknown> {
   const tx = await sql.reserve();
+  let commit: Promise<{ command: string }> | null = null;
   try {
     const begun = tx.unsafe('BEGIN').execute(); // goes out with the first statement
     begun.catch(() => {});
-    try {
-      const { data, events } = await work(tx);
-      await begun;
-      if (events.length) {
-        const append = tx.unsafe(APPEND, [events.map((e, i) => ({ n: i + 1, ...e, comment: null })) as never, null], { prepare: true }).execute();
-        const commit = tx.unsafe('COMMIT').execute();
-        await append;
-        await commit;
-      } else {
-        await tx.unsafe('COMMIT');
-      }
-      return data;
-    } catch (error) {
-      await tx.unsafe('ROLLBACK').catch(() => {});
-      throw error;
-    }
+    const { data, events } = await work(tx);
+    await begun;
+    const append = events.length
+      ? tx.unsafe(APPEND, [events.map((e, i) => ({ n: i + 1, ...e, comment: null })) as never, null], { prepare: true }).execute()
+      : null;
+    commit = tx.unsafe('COMMIT').execute(); // in the same write as the append
+    commit.catch(() => {});
+    await append;
+    // A transaction an earlier statement aborted answers COMMIT with ROLLBACK.
+    if ((await commit).command !== 'COMMIT') throw new Error('the transaction was rolled back');
+    return data;
+  } catch (error) {
+    if (!commit) await tx.unsafe('ROLLBACK').catch(() => {});
+    throw error;
   } finally {
     tx.release();
   }
@@ -104,7 +106,11 @@ function transition(sql: postgres.Sql, name: string, version: number) {
     const [model] = await tx.unsafe<{ id: number; name: string; version: Version | null }[]>(LOCK, [name, version], { prepare: true });
     if (!model?.version) throw new Error(`no version ${version} of ${name}`);
     const locked = model.version;
-    const [{ moved, archived }] = await tx.unsafe<{ moved: Version | null; archived: Version[] }[]>(MOVE, [locked.id, model.id], { prepare: true });
+    const [{ moved, archived }] = await tx.unsafe<{ moved: Version | null; archived: Version[] }[]>(
+      MOVE,
+      ['PRODUCTION', locked.id, 'PRODUCTION', true, model.id, 'PRODUCTION', locked.id, model.id],
+      { prepare: true },
+    );
     const events = [...(moved ? [stageChanged(model, locked, locked.stage, 'PRODUCTION')] : []), ...archived.map((v) => stageChanged(model, v, 'PRODUCTION', 'ARCHIVED'))];
     const data = { modelVersion: { version: locked.version, stage: 'PRODUCTION' }, archivedVersions: archived.map((v) => ({ version: v.version })) };
     return { data: { transitionModelVersionStage: data }, events };
@@ -113,7 +119,9 @@ function transition(sql: postgres.Sql, name: string, version: number) {
 
 function create(sql: postgres.Sql, name: string, source: string) {
   return change(sql, async (tx) => {
-    const [row] = await tx.unsafe<{ name: string; version: Version }[]>(CREATE, [name, source, [{ key: 'bench', value: 'q4' }] as never], { prepare: true });
+    const [row] = await tx.unsafe<{ name: string; version: Version }[]>(CREATE, [name, source, null, null, [{ key: 'bench', value: 'q4' }] as never, [] as never], {
+      prepare: true,
+    });
     if (!row) throw new Error(`no model ${name}`);
     const v = row.version;
     const event: Event = { type: 'VERSION_CREATED', model_id: v.modelId, model_name: row.name, version_id: v.id, version: v.version, from_stage: null, to_stage: null };
