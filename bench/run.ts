@@ -331,7 +331,7 @@ async function main() {
 
     if (opts.scenarios.includes('q4') && byTarget.registry) {
       await markDirty(opts.url);
-      // The floor, when it runs, sends the same writes as hand-written SQL in interleaved rounds:
+      // The floor, when it runs, sends the same mix of writes as hand-written SQL in interleaved rounds:
       // the registry's share of a write's cost is what it spends above the floor.
       const writers = [byTarget.registry, byTarget.floor].filter((s): s is Server => s !== undefined);
       // The reads' one-time JIT warm-up, for the write path: after the reads, so that they run on the

@@ -96,7 +96,7 @@ export function planFor(target: Target, scenario: Scenario, ctx: PlanContext): P
     case 'floor:q2':
       return { method: 'GET', path: '/q2', next: () => ({ path: `/q2?name=${anyModel()}` }) };
     // Q4: alternately a PRODUCTION transition with archiving of a random version, and a new version,
-    // of random models; the floor gets the same writes as plain JSON (bench/peers/floor-writes.ts).
+    // of random models (each load its own sequence); the floor gets the same mix as plain JSON (bench/peers/floor-writes.ts).
     case 'registry:q4':
     case 'floor:q4': {
       let n = 0;
