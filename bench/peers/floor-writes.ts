@@ -1,15 +1,24 @@
 // The floor's Q4: the registry's own write statements, hand-sent through postgres.js with the same
 // round trips (BEGIN goes out with the first statement, the event append with COMMIT), and no
-// GraphQL, drizzle or Yoga. What the registry's writes cost above it is the server's own share;
+// GraphQL, drizzle or Yoga on a request's way (drizzle renders three texts once, at start). What the registry's writes cost above it is the server's own share;
 // what the floor itself costs is the schema's and the database's.
 //   POST /q4 {"op":"transition","name":...,"version":n}   to PRODUCTION, archiving the one there
 //   POST /q4 {"op":"create","name":...,"source":...}       a new version with one tag
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
+import { VERSION_RECORD_COLUMNS } from '../../src/db/queries/model-versions.js';
+import { appendEventsStatement } from '../../src/events/event-log.js';
+import { allocateVersionNumber } from '../../src/registry/locks.js';
 
 // postgres.js serializes a json parameter itself (JSON.stringify): arrays go in as they are.
 
-const VERSION = `id, model_id AS "modelId", version, stage, status, source, run_id AS "runId", description,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+// What the registry exports as builders is taken from them once, as text, so it cannot drift: the
+// version columns, the version number's allocation and the event append the commit-time trigger reads.
+const textOf = (statement: ReturnType<typeof sql>) => new PgDialect().sqlToQuery(statement).sql;
+const VERSION = textOf(sql`${VERSION_RECORD_COLUMNS}`);
+const NUMBERED = textOf(allocateVersionNumber('')); // name = $1
+const APPEND = textOf(appendEventsStatement([{ type: 'VERSION_CREATED', modelId: 0, modelName: '' }], null)!); // events $1, actor $2
 
 const LOCK = `WITH m AS (
     SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = $1 FOR UPDATE
@@ -32,8 +41,7 @@ const MOVE = `WITH moved AS (
   SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
     (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`;
 
-const CREATE = `WITH numbered AS (UPDATE registered_models SET next_version = next_version + 1, updated_at = now() WHERE name = $1
-    RETURNING id AS model_id, next_version - 1 AS version, name), v AS (
+const CREATE = `WITH numbered AS (${NUMBERED}), v AS (
     INSERT INTO model_versions (model_id, version, source, run_id, description)
     SELECT model_id, version, $2, $3::text, $4::text FROM numbered
     RETURNING ${VERSION}
@@ -45,16 +53,6 @@ const CREATE = `WITH numbered AS (UPDATE registered_models SET next_version = ne
     SELECT v.id, m.key, m.value FROM v, json_to_recordset($6::json) AS m(key text, value double precision)
   )
   SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`;
-
-// The registry's append (src/events/event-log.ts): the commit-time trigger numbers the events.
-const APPEND = `WITH input AS MATERIALIZED (
-    SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
-    FROM json_array_elements($1::json) WITH ORDINALITY AS a(e, n)
-  ), batch AS (
-    INSERT INTO pending_event_batches (events, actor)
-    SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), $2::text FROM input
-  )
-  SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`;
 
 interface Version {
   id: number;
