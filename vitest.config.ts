@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: { alias: { graphql: createRequire(import.meta.url).resolve('graphql') } },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/pglite-template.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

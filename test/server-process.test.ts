@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migratedDataDir } from './support/databases.js';
 
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
@@ -68,8 +69,7 @@ describe('the server process', () => {
   });
 
   it('on SIGTERM, open subscriptions are completed (a final complete message) and the process exits 0', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'registry-data-'));
-    const server = await start({ DATA_DIR: dataDir });
+    const server = await start({ DATA_DIR: migratedDataDir() });
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

@@ -2,14 +2,11 @@
 // SQL statement with its text and none of its values; and with OTEL_EXPORTER_OTLP_ENDPOINT unset,
 // none of OpenTelemetry's SDK loaded and nothing sent.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseKinds } from './support/databases.js';
+import { databaseKinds, migratedDataDir } from './support/databases.js';
 import { startRegistry } from './support/registry.js';
 import { subscribeSSE } from './support/subscriptions.js';
 
@@ -134,7 +131,7 @@ describe.each(databaseKinds)('tracing on %s', (kind) => {
 /** `npm start` with NODE_DEBUG=esm: stderr then names every ES module the process loads. */
 async function serveOnce(env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'registry-tracing-')), NODE_DEBUG: 'esm', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', DATA_DIR: migratedDataDir(), NODE_DEBUG: 'esm', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -34,6 +34,8 @@ export interface RegistryDatabase {
   transaction<T, R = never>(work: (tx: Db) => Promise<T>, options?: TransactionOptions<T>): Promise<{ value: T; rows: R[] }>;
   /** Lightweight liveness probe for /ready. */
   ping(): Promise<void>;
+  /** Embedded PGlite only: its data directory as a tarball, which `pgliteDump` can start from. */
+  dumpPglite?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,8 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite's directory; absent means in memory. */
   dataDir?: string;
+  /** A PGlite data directory dump (`dumpDataDir()`) to start from instead of an empty cluster. */
+  pgliteDump?: Blob;
   poolSize?: number;
   /** Named statements, parsed once per connection (DB_PREPARED_STATEMENTS); off behind a pooler that cannot keep them. */
   preparedStatements?: boolean;
@@ -74,7 +78,7 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<RegistryDatabase> {
-  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, options.preparedStatements ?? true) : await openPglite(options.dataDir);
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? 10, options.preparedStatements ?? true) : await openPglite(options.dataDir, options.pgliteDump);
   // A newer build's schema is refused before anything, migrations included, touches it.
   const { assertNotNewer } = await import('./migrations.js');
   await assertNotNewer(database.db);
@@ -82,7 +86,7 @@ export async function openDatabase(options: OpenOptions): Promise<RegistryDataba
   return database;
 }
 
-async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
+async function openPglite(dataDir?: string, dump?: Blob): Promise<RegistryDatabase & { migrate(): Promise<void> }> {
   // Loaded only when used: PGlite's modules add about 50 MB to a server that runs on PostgreSQL.
   const [{ PGlite }, { pg_trgm }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -91,7 +95,7 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
     import('drizzle-orm/pglite/migrator'),
   ]);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  const client = await PGlite.create({ dataDir, extensions: { pg_trgm }, loadDataDir: dump });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   const database: RegistryDatabase & { migrate(): Promise<void> } = {
     kind: 'pglite',
@@ -115,6 +119,7 @@ async function openPglite(dataDir?: string): Promise<RegistryDatabase & { migrat
       },
     },
     ping: async () => void (await client.query('SELECT 1')),
+    dumpPglite: () => client.dumpDataDir('none'),
     migrate: () => migratePglite(db as never, { migrationsFolder }),
     close: () => client.close(),
   };

@@ -1,7 +1,12 @@
 // The databases the suite runs on: embedded PGlite always, PostgreSQL when TEST_DATABASE_URL is set.
 // Each test file gets a fresh database of its own, so files run in parallel without colliding.
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import { openDatabase, type RegistryDatabase } from '../../src/db/client.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -21,10 +26,14 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
+let pgliteTemplate: Promise<Blob> | undefined;
+
 /** A fresh, migrated database. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const database = await openDatabase({});
+    // Migrated once for the whole run (pglite-template.ts); the migrations still run, finding nothing to do.
+    pgliteTemplate ??= readFile(inject('pgliteDump')).then((bytes) => new Blob([bytes]));
+    const database = await openDatabase({ pgliteDump: await pgliteTemplate });
     return { database, url: undefined, drop: () => database.close() };
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
@@ -42,4 +51,11 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       await admin.end();
     },
   };
+}
+
+/** A new PGlite data directory, already migrated, for a server process started with DATA_DIR. */
+export function migratedDataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'registry-data-'));
+  cpSync(inject('pgliteDataDir'), dir, { recursive: true });
+  return dir;
 }
