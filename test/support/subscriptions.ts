@@ -123,6 +123,8 @@ export async function subscribeWS<T = any>(
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,
+    // A refused connection rejects `connected` below; graphql-ws would also print it to stderr.
+    onNonLazyError: () => {},
     connectionParams,
     on: {
       connected: () => acked(),
