@@ -1,11 +1,10 @@
 // The deploy-hook runner as a real process against a listening registry: each change handled
 // once across a stop and restart, failing commands retried without skipping ahead.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds } from './support/databases.js';
+import { databaseKinds, scratchDir } from './support/databases.js';
 import { createModel, createVersion, transition } from './support/ops.js';
 import { startListeningRegistry, type TestRegistry } from './support/registry.js';
 
@@ -39,7 +38,7 @@ describe.each(databaseKinds)('deploy-hook runner (%s)', (kind) => {
   let dir: string;
   beforeAll(async () => {
     ({ registry: r, url } = await startListeningRegistry(kind));
-    dir = mkdtempSync(path.join(tmpdir(), 'registry-hook-'));
+    dir = scratchDir('hook-');
   });
   afterAll(() => r.stop());
 
@@ -95,7 +94,7 @@ describe.each(databaseKinds)('deploy-hook runner (%s)', (kind) => {
     const name = 'killed-hook';
     await createModel(r, name);
     for (let i = 0; i < 6; i++) await createVersion(r, name);
-    const hookDir = mkdtempSync(path.join(tmpdir(), 'registry-hook-'));
+    const hookDir = scratchDir('hook-');
     const log = path.join(hookDir, 'handled.log');
     const script = path.join(hookDir, 'deploy.sh');
     writeFileSync(script, `#!/bin/sh\nsleep 0.2\necho "$MODEL_VERSION $EVENT_CURSOR" >> ${log}\n`, { mode: 0o755 });
@@ -122,7 +121,7 @@ describe.each(databaseKinds)('deploy-hook runner (%s)', (kind) => {
     const name = 'flaky-hook';
     await createModel(r, name);
     for (let i = 0; i < 2; i++) await createVersion(r, name);
-    const hookDir = mkdtempSync(path.join(tmpdir(), 'registry-hook-'));
+    const hookDir = scratchDir('hook-');
     const log = path.join(hookDir, 'handled.log');
     const failures = path.join(hookDir, 'failures');
     const script = path.join(hookDir, 'deploy.sh');

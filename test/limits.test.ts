@@ -1,10 +1,10 @@
 // What a request may cost, and the production switches: each limit refuses with a 4xx and a
 // clear message, and legitimate contract queries stay well inside them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from './support/databases.js';
 import { startListeningRegistry, startRegistry, type TestRegistry } from './support/registry.js';
 import { subscribeWS } from './support/subscriptions.js';
 
@@ -96,7 +96,7 @@ describe('production switches (pglite)', () => {
   });
 
   it('PERSISTED_OPERATIONS=only serves the allow-list and refuses anything else', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'persisted-')), 'operations.json');
+    const file = path.join(scratchDir('persisted-'), 'operations.json');
     writeFileSync(file, JSON.stringify({ listModels: '{ registeredModels(first: 5) { totalCount } }' }));
     const r = await startRegistry('pglite', { persistedOperationsFile: file });
     try {
@@ -145,7 +145,7 @@ describe('argument errors are 4xx (pglite)', () => {
 
 describe('bodies without a length, and persisted operations over WebSocket (pglite)', () => {
   it('a chunked POST without Content-Length gets 411; over WebSocket only allow-listed operations run', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'persisted-')), 'operations.json');
+    const file = path.join(scratchDir('persisted-'), 'operations.json');
     writeFileSync(
       file,
       JSON.stringify({

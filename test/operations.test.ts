@@ -1,14 +1,11 @@
 // Operating the service: /health and /ready, migrating separately, refusing a database migrated
 // by a newer build, and GraphiQL served with no internet.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
 import { buildApp, type RegistryApp } from '../src/server/app.js';
-import { createTestDatabase, databaseKinds } from './support/databases.js';
+import { createTestDatabase, databaseKinds, scratchDir } from './support/databases.js';
 import { startRegistry, testConfig } from './support/registry.js';
 
 const get = async (app: RegistryApp, p: string, accept = 'application/json') => {
@@ -60,7 +57,7 @@ describe('migrations from another build (pglite, as npm start and npm run migrat
     spawnSync(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: '', PORT: '0', ...env }, encoding: 'utf8', timeout: 60_000 });
 
   it('npm run migrate migrates; a database migrated by a newer build is refused with a clear line', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'registry-migrate-'));
+    const dataDir = scratchDir('migrate-');
     const migrated = run('scripts/migrate.ts', { DATA_DIR: dataDir });
     expect(migrated.status).toBe(0);
     expect(migrated.stdout).toContain('migrations applied; 0 pending');

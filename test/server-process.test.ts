@@ -1,11 +1,8 @@
 // `npm start` as a real process: embedded PGlite kept across restarts, /health, graceful SIGTERM,
 // and a bad configuration refused with one clear line.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migratedDataDir } from './support/databases.js';
+import { migratedDataDir, scratchDir } from './support/databases.js';
 
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
@@ -41,7 +38,7 @@ async function post(url: string, query: string) {
 
 describe('the server process', () => {
   it('keeps PGlite data in DATA_DIR across restarts and finishes in-flight requests on SIGTERM', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'registry-data-'));
+    const dataDir = scratchDir('data-');
     const first = await start({ DATA_DIR: dataDir });
     expect((await fetch(first.url.replace('/graphql', '/health'))).status).toBe(200);
     await post(first.url, `mutation { createRegisteredModel(input: { name: "kept" }) { __typename } }`);

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -53,9 +52,14 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   };
 }
 
+/** A new empty directory inside the run's scratch directory, which the suite removes when it ends. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(path.join(inject('scratchDir'), prefix));
+}
+
 /** A new PGlite data directory, already migrated, for a server process started with DATA_DIR. */
 export function migratedDataDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'registry-data-'));
+  const dir = scratchDir('data-');
   cpSync(inject('pgliteDataDir'), dir, { recursive: true });
   return dir;
 }
