@@ -20,7 +20,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-test-template-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'registry-test-'));
   const dataDir = path.join(dir, 'data');
   const database = await openDatabase({ dataDir });
   const dump = await database.dumpPglite!();
