@@ -1,58 +1,27 @@
 // The floor's Q4: the registry's own write statements, hand-sent through postgres.js with the same
 // round trips (BEGIN goes out with the first statement, the event append with COMMIT), and no
-// GraphQL, drizzle or Yoga on a request's way (drizzle renders three texts once, at start). What the registry's writes cost above it is the server's own share;
-// what the floor itself costs is the schema's and the database's.
+// GraphQL, drizzle or Yoga on a request's way. What the registry's writes cost above it is the
+// server's own share; what the floor itself costs is the schema's and the database's.
 //   POST /q4 {"op":"transition","name":...,"version":n}   to PRODUCTION, archiving the one there
 //   POST /q4 {"op":"create","name":...,"source":...}       a new version with one tag
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type postgres from 'postgres';
-import { VERSION_RECORD_COLUMNS } from '../../src/db/queries/model-versions.js';
 import { appendEventsStatement } from '../../src/events/event-log.js';
-import { allocateVersionNumber } from '../../src/registry/locks.js';
+import { allocateVersionNumber, lockModelVersionStatement } from '../../src/registry/locks.js';
+import { insertVersionStatement } from '../../src/registry/model-versions.js';
+import { moveToStageStatement } from '../../src/registry/stage-transitions.js';
 
-// postgres.js serializes a json parameter itself (JSON.stringify): arrays go in as they are.
-
-// What the registry exports as builders is taken from them once, as text, so it cannot drift: the
-// version columns, the version number's allocation and the event append the commit-time trigger reads.
+// The registry's statement builders, rendered once at start with placeholder values: the same
+// texts, with parameters numbered where the registry binds them, so PostgreSQL plans the same
+// statements and the floor cannot drift from them.
 const textOf = (statement: ReturnType<typeof sql>) => new PgDialect().sqlToQuery(statement).sql;
-const VERSION = textOf(sql`${VERSION_RECORD_COLUMNS}`);
-const NUMBERED = textOf(allocateVersionNumber('')); // name = $1
+const LOCK = textOf(lockModelVersionStatement('', 0)); // name $1, version $2
+const MOVE = textOf(moveToStageStatement(0, 0, 'PRODUCTION', true)); // stage $1, version id $2, stage $3, archive $4, model id $5, stage $6, version id $7, model id $8
+const CREATE = textOf(insertVersionStatement(allocateVersionNumber(''), { source: '', runId: null, description: null, tags: [], metrics: [] })); // name $1, source $2, run id $3, description $4, tags $5, metrics $6
 const APPEND = textOf(appendEventsStatement([{ type: 'VERSION_CREATED', modelId: 0, modelName: '' }], null)!); // events $1, actor $2
 
-const LOCK = `WITH m AS (
-    SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = $1 FOR UPDATE
-  )
-  SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
-    SELECT ${VERSION} FROM model_versions WHERE model_id = m.id AND version = $2 FOR UPDATE
-  ) v ON true`;
-
-// Parameters where the registry binds them (drizzle numbers each one), so that PostgreSQL plans the same statements.
-const MOVE = `WITH moved AS (
-    UPDATE model_versions SET stage = $1::stage, updated_at = now()
-    WHERE id = $2 AND stage <> $3::stage RETURNING ${VERSION}
-  ), archived AS (
-    UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
-    WHERE $4 AND model_id = $5 AND stage = $6::stage AND id <> $7 RETURNING ${VERSION}
-  ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
-    UPDATE registered_models SET updated_at = now()
-    WHERE id = $8 AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
-  )
-  SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
-    (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`;
-
-const CREATE = `WITH numbered AS (${NUMBERED}), v AS (
-    INSERT INTO model_versions (model_id, version, source, run_id, description)
-    SELECT model_id, version, $2, $3::text, $4::text FROM numbered
-    RETURNING ${VERSION}
-  ), tags AS (
-    INSERT INTO model_version_tags (version_id, key, value)
-    SELECT v.id, t.key, t.value FROM v, json_to_recordset($5::json) AS t(key text, value text)
-  ), metrics AS (
-    INSERT INTO model_version_metrics (version_id, key, value)
-    SELECT v.id, m.key, m.value FROM v, json_to_recordset($6::json) AS m(key text, value double precision)
-  )
-  SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`;
+// postgres.js serializes a json parameter itself (JSON.stringify): the tags, metrics and events go in as arrays.
 
 interface Version {
   id: number;

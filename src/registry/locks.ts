@@ -55,21 +55,24 @@ export async function lockModelVersion(
   version: number,
   needed: Permission,
 ): Promise<{ model: RegisteredModelRecord; version: ModelVersionRecord }> {
-  refuseNul(name);
-  const [row] = rowsOf<RegisteredModelRecord & { version: ModelVersionRecord | null }>(
-    await change.tx.execute(sql`WITH m AS (
-        SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = ${name} FOR UPDATE
-      )
-      SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
-        SELECT ${VERSION_RECORD_COLUMNS} FROM model_versions WHERE model_id = m.id AND version = ${version} FOR UPDATE
-      ) v ON true`),
-  );
+  const [row] = rowsOf<RegisteredModelRecord & { version: ModelVersionRecord | null }>(await change.tx.execute(lockModelVersionStatement(name, version)));
   if (!row) throw modelNotFound(name);
   const { version: locked, ...fields } = row;
   const model = { ...fields, createdAt: new Date(fields.createdAt), updatedAt: new Date(fields.updatedAt) };
   await change.actor.require(model.id, model.name, needed, change.tx);
   if (!locked) throw versionNotFound(model.name, version);
   return { model, version: { ...normalizeVersionRow(locked), modelName: model.name } };
+}
+
+/** lockModelVersion's statement: the model's row, and the version's as JSON (null when there is none). */
+export function lockModelVersionStatement(name: string, version: number): SQL {
+  refuseNul(name);
+  return sql`WITH m AS (
+      SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt" FROM registered_models WHERE name = ${name} FOR UPDATE
+    )
+    SELECT m.*, row_to_json(v) AS version FROM m LEFT JOIN LATERAL (
+      SELECT ${VERSION_RECORD_COLUMNS} FROM model_versions WHERE model_id = m.id AND version = ${version} FOR UPDATE
+    ) v ON true`;
 }
 
 /**

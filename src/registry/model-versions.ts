@@ -39,27 +39,30 @@ function checkNewVersion(input: NewVersionInput) {
   };
 }
 
+/** insertVersion's statement: the numbered version's model name, and its row as JSON. */
+export function insertVersionStatement(numbered: SQL, fields: ReturnType<typeof checkNewVersion>): SQL {
+  const { tags, metrics, source, runId, description } = fields;
+  return sql`WITH numbered AS (${numbered}), v AS (
+      INSERT INTO model_versions (model_id, version, source, run_id, description)
+      SELECT model_id, version, ${source}, ${runId ?? null}::text, ${description ?? null}::text FROM numbered
+      RETURNING ${VERSION_RECORD_COLUMNS}
+    ), tags AS (
+      INSERT INTO model_version_tags (version_id, key, value)
+      SELECT v.id, t.key, t.value FROM v, json_to_recordset(${JSON.stringify(tags)}::json) AS t(key text, value text)
+    ), metrics AS (
+      INSERT INTO model_version_metrics (version_id, key, value)
+      SELECT v.id, m.key, m.value FROM v, json_to_recordset(${JSON.stringify(metrics)}::json) AS m(key text, value double precision)
+    )
+    SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`;
+}
+
 /**
  * The version row with its tags and metrics, numbered by `numbered` (a statement giving model_id,
  * version and name): one statement, since a change's round trips are what writers wait on.
  * Returns nothing when `numbered` gives no row.
  */
 async function insertVersion(change: Change, numbered: SQL, fields: ReturnType<typeof checkNewVersion>): Promise<ModelVersionRecord | undefined> {
-  const { tags, metrics, source, runId, description } = fields;
-  const [row] = rowsOf<{ name: string; version: ModelVersionRecord }>(
-    await change.tx.execute(sql`WITH numbered AS (${numbered}), v AS (
-        INSERT INTO model_versions (model_id, version, source, run_id, description)
-        SELECT model_id, version, ${source}, ${runId ?? null}::text, ${description ?? null}::text FROM numbered
-        RETURNING ${VERSION_RECORD_COLUMNS}
-      ), tags AS (
-        INSERT INTO model_version_tags (version_id, key, value)
-        SELECT v.id, t.key, t.value FROM v, json_to_recordset(${JSON.stringify(tags)}::json) AS t(key text, value text)
-      ), metrics AS (
-        INSERT INTO model_version_metrics (version_id, key, value)
-        SELECT v.id, m.key, m.value FROM v, json_to_recordset(${JSON.stringify(metrics)}::json) AS m(key text, value double precision)
-      )
-      SELECT numbered.name, row_to_json(v) AS version FROM numbered, v`),
-  );
+  const [row] = rowsOf<{ name: string; version: ModelVersionRecord }>(await change.tx.execute(insertVersionStatement(numbered, fields)));
   if (!row) return undefined;
   const version = { ...normalizeVersionRow(row.version), modelName: row.name };
   change.record({ type: 'VERSION_CREATED', modelId: version.modelId, modelName: version.modelName, versionId: version.id, version: version.version });

@@ -1,5 +1,5 @@
 // Stage changes: transitionStage (with archiving and preconditions) and the guarded promotion.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Db, type RegistryDatabase, rowsOf } from '../db/client.js';
 import { normalizeVersionRow, VERSION_RECORD_COLUMNS } from '../db/queries/model-versions.js';
 import { modelVersionMetrics, modelVersions } from '../db/schema.js';
@@ -48,6 +48,22 @@ async function checkRequirementsHold(tx: Db, version: ModelVersionRecord, requir
   }
 }
 
+/** moveToStage's statement: the moved version (null when already there) and those archived, as JSON. */
+export function moveToStageStatement(modelId: number, versionId: number, stage: Stage, archiveExisting: boolean): SQL {
+  return sql`WITH moved AS (
+      UPDATE model_versions SET stage = ${stage}::stage, updated_at = now()
+      WHERE id = ${versionId} AND stage <> ${stage}::stage RETURNING ${VERSION_RECORD_COLUMNS}
+    ), archived AS (
+      UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
+      WHERE ${archiveExisting} AND model_id = ${modelId} AND stage = ${stage}::stage AND id <> ${versionId} RETURNING ${VERSION_RECORD_COLUMNS}
+    ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
+      UPDATE registered_models SET updated_at = now()
+      WHERE id = ${modelId} AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
+    )
+    SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
+      (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`;
+}
+
 /**
  * Moves an already locked version, archiving the others in the target stage when asked, and
  * marks the model changed: one statement, since a change's round trips are what writers wait on.
@@ -61,18 +77,7 @@ async function moveToStage(
   comment: string | null,
 ): Promise<{ modelVersion: ModelVersionRecord; archived: ModelVersionRecord[] }> {
   const [row] = rowsOf<{ moved: ModelVersionRecord | null; archived: ModelVersionRecord[] }>(
-    await change.tx.execute(sql`WITH moved AS (
-        UPDATE model_versions SET stage = ${stage}::stage, updated_at = now()
-        WHERE id = ${version.id} AND stage <> ${stage}::stage RETURNING ${VERSION_RECORD_COLUMNS}
-      ), archived AS (
-        UPDATE model_versions SET stage = 'ARCHIVED', updated_at = now()
-        WHERE ${archiveExisting} AND model_id = ${model.id} AND stage = ${stage}::stage AND id <> ${version.id} RETURNING ${VERSION_RECORD_COLUMNS}
-      ), touched AS ( -- runs though unread: PostgreSQL completes every data-modifying WITH
-        UPDATE registered_models SET updated_at = now()
-        WHERE id = ${model.id} AND (EXISTS (SELECT 1 FROM moved) OR EXISTS (SELECT 1 FROM archived)) RETURNING id
-      )
-      SELECT (SELECT row_to_json(moved) FROM moved) AS moved,
-        (SELECT coalesce(json_agg(archived ORDER BY archived.version DESC), '[]'::json) FROM archived) AS archived`),
+    await change.tx.execute(moveToStageStatement(model.id, version.id, stage, archiveExisting)),
   );
   const named = (v: ModelVersionRecord) => ({ ...normalizeVersionRow(v), modelName: model.name });
   const modelVersion = row.moved ? named(row.moved) : version;

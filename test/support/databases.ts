@@ -25,14 +25,14 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-let pgliteTemplate: Promise<Blob> | undefined;
+let migratedDump: Promise<Blob> | undefined;
 
 /** A fresh, migrated database. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
     // Migrated once for the whole run (pglite-template.ts); the migrations still run, finding nothing to do.
-    pgliteTemplate ??= readFile(inject('pgliteDump')).then((bytes) => new Blob([bytes]));
-    const database = await openDatabase({ pgliteDump: await pgliteTemplate });
+    migratedDump ??= readFile(inject('pgliteDump')).then((bytes) => new Blob([bytes]));
+    const database = await openDatabase({ pgliteDump: await migratedDump });
     return { database, url: undefined, drop: () => database.close() };
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
