@@ -2,8 +2,9 @@
 // Runs Q4 (50 connections) against builds of the commit-time event append (bench/event-append.ts),
 // a fresh registry server and a vacuum before each round, the order reversed every other round.
 // While autocannon sends, it samples what the database's backends wait on (pg_stat_activity) and
-// each core's busy share (/proc/stat) and WAL flushes (pg_stat_wal, which backends report at most once a
-// second). The function is restored from the newest migration that defines it, before and after.
+// each core's busy share (/proc/stat) and WAL flushes with their mean time (pg_stat_wal, which backends
+// report at most once a second; timed with track_wal_io_timing, set on the bench database for the
+// run). The function is restored from the newest migration that defines it, before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
 //          --builds LIST [as-built,unserialized] (also: row-lock-queue, sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
@@ -84,10 +85,24 @@ function withoutOwn(snapshot: CpuSnapshot | null, pids: string[]): CpuSnapshot |
   return snapshot;
 }
 
-/** WAL flushes to disk so far, cluster-wide (nothing else is expected to write during the bench). */
-async function walSyncs(sql: postgres.Sql): Promise<number> {
-  const [row] = await sql<{ syncs: string }[]>`SELECT wal_sync::text AS syncs FROM pg_stat_wal`;
-  return Number(row.syncs);
+/** WAL flushes to disk so far and the milliseconds they took, cluster-wide (nothing else is expected to write during the bench). */
+async function walSyncs(sql: postgres.Sql): Promise<{ count: number; ms: number }> {
+  const [row] = await sql<{ count: string; ms: number }[]>`SELECT wal_sync::text AS count, wal_sync_time AS ms FROM pg_stat_wal`;
+  return { count: Number(row.count), ms: row.ms };
+}
+
+/**
+ * Times the registry's WAL flushes (a setting of the bench database, which the servers started
+ * after this pick up) and returns how to undo it; null when the bench's role may not (superusers only).
+ */
+async function timeWalFlushes(sql: postgres.Sql): Promise<(() => Promise<void>) | null> {
+  const [{ db }] = await sql<{ db: string }[]>`SELECT quote_ident(current_database()) AS db`;
+  try {
+    await sql.unsafe(`ALTER DATABASE ${db} SET track_wal_io_timing = on`);
+  } catch {
+    return null;
+  }
+  return async () => void (await sql.unsafe(`ALTER DATABASE ${db} RESET track_wal_io_timing`));
 }
 
 const APPLICATION = 'bench q4-anatomy';
@@ -99,7 +114,7 @@ interface Connections {
 }
 
 interface RoundStart {
-  syncs: Promise<number>;
+  syncs: Promise<{ count: number; ms: number }>;
   cpu: CpuSnapshot | null;
   cores: number[][];
   at: number;
@@ -120,15 +135,20 @@ async function measureRound(db: Connections, ownPids: string[], serverPid: numbe
     after = { cpu: withoutOwn(cpuSnapshot(serverPid), ownPids), cores: readCores(), at: performance.now() };
   } finally {
     states = await start?.stopSampling();
-    await start?.syncs.catch(() => 0);
+    await start?.syncs.catch(() => null);
   }
   if (!start || !states) throw new Error('the load generator never started');
-  const flushes = (await walSyncs(db.sql)) - (await start.syncs);
+  const [end, begin] = [await walSyncs(db.sql), await start.syncs];
+  const flushes = end.count - begin.count;
+  const seconds = (after.at - start.at) / 1000;
   return {
     result,
-    seconds: (after.at - start.at) / 1000,
+    seconds,
     states,
     flushesPerWrite: Math.round((100 * flushes) / result.requests) / 100,
+    // Mean flush time, and the share of the round spent flushing (PostgreSQL flushes WAL one flush at a time).
+    flushMs: flushes > 0 && end.ms > begin.ms ? ((end.ms - begin.ms) / flushes).toFixed(2) : 'untimed',
+    flushingShare: end.ms > begin.ms ? `${Math.round((end.ms - begin.ms) / (10 * seconds))}%` : '-',
     busy: busyShares(start.cores, after.cores),
     cpu: cpuPerRequest(start.cpu, after.cpu, result.requests),
   };
@@ -138,6 +158,7 @@ const opts = options();
 const connect = () => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION } });
 const db: Connections = { sql: connect(), sampler: connect() };
 let aborted = false;
+let untimeWalFlushes: (() => Promise<void>) | null = null;
 // Stop after the step under way, then clean up; signals repeated meanwhile do not cut the cleanup short.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => (aborted = true));
 const table: string[] = [];
@@ -146,6 +167,7 @@ try {
   await ensureSeed(url, MODELS);
   await repairEventAppend(db.sql); // in case an earlier run was killed mid-way
   await prepareDiagnostics(db.sql);
+  untimeWalFlushes = await timeWalFlushes(db.sql);
   await db.sampler`SELECT 1`; // both connections open before the first measurement
   const ownPids = (await db.sql<{ pid: string }[]>`SELECT pid::text FROM pg_stat_activity WHERE application_name = ${APPLICATION}`).map((r) => r.pid);
   await markDirty(url);
@@ -164,7 +186,7 @@ try {
         const { latencyMs: l } = m.result;
         const states = m.states.means.map(([state, mean]) => `${state} ${mean}`).join(', ');
         const cpu = `${m.cpu?.serverMs} + ${m.cpu?.postgresMs}`;
-        const line = `| ${round} | ${build} | ${Math.round(m.result.rps)} | ${l.p50} | ${l.p99} | ${l.max} | ${m.result.errors} | ${cpu} | ${m.flushesPerWrite} | ${m.busy} | ${states} (${m.states.samples} samples in ${m.seconds.toFixed(1)} s) |`;
+        const line = `| ${round} | ${build} | ${Math.round(m.result.rps)} | ${l.p50} | ${l.p99} | ${l.max} | ${m.result.errors} | ${cpu} | ${m.flushesPerWrite} | ${m.flushMs} | ${m.flushingShare} | ${m.busy} | ${states} (${m.states.samples} samples in ${m.seconds.toFixed(1)} s) |`;
         console.log(line);
         table.push(line);
       } finally {
@@ -173,11 +195,12 @@ try {
     }
   }
 } finally {
+  await untimeWalFlushes?.();
   await restoreEventAppend(db.sql);
   await Promise.all([db.sql.end(), db.sampler.end()]);
   await restoreSeedAt(url);
 }
 console.log(`\nQ4 at 50 connections, ${opts.duration} s per round, server on core 0 and autocannon on core 1${aborted ? ' (stopped early)' : ''}:\n`);
-console.log('| Round | Build | rps | p50 ms | p99 ms | max ms | errors | CPU ms per write (server + PostgreSQL) | WAL flushes per write | busy (core 0 / core 1) | active backends of the database, mean number in each state |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---|---:|---|---|');
+console.log('| Round | Build | rps | p50 ms | p99 ms | max ms | errors | CPU ms per write (server + PostgreSQL) | WAL flushes per write | mean WAL flush ms | time spent flushing | busy (core 0 / core 1) | active backends of the database, mean number in each state |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|');
 for (const line of table) console.log(line);
