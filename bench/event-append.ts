@@ -58,19 +58,32 @@ export function eventAppendBuilds(): Record<string, string> {
   };
 }
 
-export async function prepareDiagnostics(sql: postgres.Sql): Promise<void> {
-  await sql.unsafe(`CREATE SEQUENCE IF NOT EXISTS ${SEQUENCE} START WITH 1000000000000 INCREMENT BY 100000`);
+/** The bench database's name, quoted for a statement. */
+async function thisDatabase(sql: postgres.Sql): Promise<string> {
+  const [row] = await sql<{ db: string }[]>`SELECT quote_ident(current_database()) AS db`;
+  return row.db;
 }
 
-/** Puts the migration's function back and drops the diagnostics' sequence (idempotent). */
+/**
+ * The diagnostics' sequence, then timed WAL flushes: a setting of the bench database that servers
+ * started after it pick up (superusers only; without it the anatomy's flush times read "untimed").
+ */
+export async function prepareDiagnostics(sql: postgres.Sql): Promise<void> {
+  await sql.unsafe(`CREATE SEQUENCE IF NOT EXISTS ${SEQUENCE} START WITH 1000000000000 INCREMENT BY 100000`);
+  await sql.unsafe(`ALTER DATABASE ${await thisDatabase(sql)} SET track_wal_io_timing = on`).catch(() => {});
+}
+
+/** Puts the migration's function back, stops timing WAL flushes, then drops the diagnostics' sequence (idempotent). */
 export async function restoreEventAppend(sql: postgres.Sql): Promise<void> {
   await sql.unsafe(asBuilt());
+  await sql.unsafe(`ALTER DATABASE ${await thisDatabase(sql)} RESET track_wal_io_timing`).catch(() => {});
   await sql.unsafe(`DROP SEQUENCE IF EXISTS ${SEQUENCE}`);
 }
 
 /**
- * Restores the function when a diagnostic build may be in place, and says whether it did: the
- * sequence lives from before the first swap until after the restore, so only a killed run leaves it.
+ * Restores the function (and untimed WAL flushes) when a diagnostic build may be in place, and says
+ * whether it did: the sequence lives from before the first swap until after the restore, so only a
+ * killed run leaves it.
  */
 export async function repairEventAppend(sql: postgres.Sql): Promise<boolean> {
   const [row] = await sql<{ left: boolean }[]>`SELECT to_regclass(${SEQUENCE}) IS NOT NULL AS left`;

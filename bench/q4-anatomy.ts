@@ -4,7 +4,7 @@
 // While autocannon sends, it samples what the database's backends wait on (pg_stat_activity) and
 // each core's busy share (/proc/stat) and WAL flushes with their mean time (pg_stat_wal, which backends
 // report at most once a second; timed with track_wal_io_timing, set on the bench database for the
-// run). The function is restored from the newest migration that defines it, before and after.
+// run by prepareDiagnostics). The function is restored from the newest migration that defines it, before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
 //          --builds LIST [as-built,unserialized] (also: row-lock-queue, sequence-only, no-notify-only)
 import { readFileSync } from 'node:fs';
@@ -91,20 +91,6 @@ async function walSyncs(sql: postgres.Sql): Promise<{ count: number; ms: number 
   return { count: Number(row.count), ms: row.ms };
 }
 
-/**
- * Times the registry's WAL flushes (a setting of the bench database, which the servers started
- * after this pick up) and returns how to undo it; null when the bench's role may not (superusers only).
- */
-async function timeWalFlushes(sql: postgres.Sql): Promise<(() => Promise<void>) | null> {
-  const [{ db }] = await sql<{ db: string }[]>`SELECT quote_ident(current_database()) AS db`;
-  try {
-    await sql.unsafe(`ALTER DATABASE ${db} SET track_wal_io_timing = on`);
-  } catch {
-    return null;
-  }
-  return async () => void (await sql.unsafe(`ALTER DATABASE ${db} RESET track_wal_io_timing`));
-}
-
 const APPLICATION = 'bench q4-anatomy';
 
 interface Connections {
@@ -146,7 +132,8 @@ async function measureRound(db: Connections, ownPids: string[], serverPid: numbe
     seconds,
     states,
     flushesPerWrite: Math.round((100 * flushes) / result.requests) / 100,
-    // Mean flush time, and the share of the round spent flushing (PostgreSQL flushes WAL one flush at a time).
+    // Mean flush time, and the share of the round spent flushing (PostgreSQL flushes WAL one flush at
+    // a time). Lower bounds: the WAL writer's own flushes are counted but, outside the database's sessions, not timed.
     flushMs: flushes > 0 && end.ms > begin.ms ? ((end.ms - begin.ms) / flushes).toFixed(2) : 'untimed',
     flushingShare: end.ms > begin.ms ? `${Math.round((end.ms - begin.ms) / (10 * seconds))}%` : '-',
     busy: busyShares(start.cores, after.cores),
@@ -158,7 +145,6 @@ const opts = options();
 const connect = () => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION } });
 const db: Connections = { sql: connect(), sampler: connect() };
 let aborted = false;
-let untimeWalFlushes: (() => Promise<void>) | null = null;
 // Stop after the step under way, then clean up; signals repeated meanwhile do not cut the cleanup short.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => (aborted = true));
 const table: string[] = [];
@@ -167,7 +153,6 @@ try {
   await ensureSeed(url, MODELS);
   await repairEventAppend(db.sql); // in case an earlier run was killed mid-way
   await prepareDiagnostics(db.sql);
-  untimeWalFlushes = await timeWalFlushes(db.sql);
   await db.sampler`SELECT 1`; // both connections open before the first measurement
   const ownPids = (await db.sql<{ pid: string }[]>`SELECT pid::text FROM pg_stat_activity WHERE application_name = ${APPLICATION}`).map((r) => r.pid);
   await markDirty(url);
@@ -195,7 +180,6 @@ try {
     }
   }
 } finally {
-  await untimeWalFlushes?.();
   await restoreEventAppend(db.sql);
   await Promise.all([db.sql.end(), db.sampler.end()]);
   await restoreSeedAt(url);
