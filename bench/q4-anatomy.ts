@@ -126,6 +126,7 @@ async function measureRound(db: Connections, ownPids: string[], serverPid: numbe
   if (!start || !states) throw new Error('the load generator never started');
   const [end, begin] = [await walSyncs(db.sql), await start.syncs];
   const flushes = end.count - begin.count;
+  const flushedMs = end.ms - begin.ms; // 0 when the flushes went untimed
   const seconds = (after.at - start.at) / 1000;
   return {
     result,
@@ -134,8 +135,8 @@ async function measureRound(db: Connections, ownPids: string[], serverPid: numbe
     flushesPerWrite: Math.round((100 * flushes) / result.requests) / 100,
     // Mean flush time, and the share of the round spent flushing (PostgreSQL flushes WAL one flush at
     // a time). Lower bounds: the WAL writer's own flushes are counted but, outside the database's sessions, not timed.
-    flushMs: flushes > 0 && end.ms > begin.ms ? ((end.ms - begin.ms) / flushes).toFixed(2) : 'untimed',
-    flushingShare: end.ms > begin.ms ? `${Math.round((end.ms - begin.ms) / (10 * seconds))}%` : '-',
+    flushMs: flushes > 0 && flushedMs > 0 ? (flushedMs / flushes).toFixed(2) : 'untimed',
+    flushingShare: flushedMs > 0 ? `${Math.round(flushedMs / (10 * seconds))}%` : '-',
     busy: busyShares(start.cores, after.cores),
     cpu: cpuPerRequest(start.cpu, after.cpu, result.requests),
   };
