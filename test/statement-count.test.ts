@@ -167,6 +167,42 @@ describe.each(databaseKinds)('statement count (%s)', (kind) => {
     expect(batched.statements).toBe(one.statements);
   });
 
+  it('a lookup by name reads only the latest versions\' columns its selection asks for', async () => {
+    /** The SQL text of the one statement an operation runs. */
+    async function statementOf(query: string) {
+      const texts: string[] = [];
+      r.app.database.onStatement = (text) => texts.push(text);
+      try {
+        const data = await r.gql(query);
+        expect(texts).toHaveLength(1);
+        return { data, sql: texts[0] };
+      } finally {
+        r.app.database.onStatement = undefined;
+      }
+    }
+    const narrow = await statementOf(`{ registeredModel(name: "sc-007") { latestVersions(stages: [PRODUCTION]) { version source } } }`);
+    expect(narrow.data.registeredModel.latestVersions).toEqual([{ version: 2, source: 's3://b/sc-007/2' }]);
+    expect(narrow.sql).toContain('mv.source');
+    for (const unread of ['mv.run_id', 'mv.description', 'mv.created_at', 'mv.updated_at', 'mv.status', 'm.name AS "modelName"']) {
+      expect(narrow.sql).not.toContain(unread);
+    }
+
+    // Two selections of the same stages, one through a fragment: the union of their fields comes
+    // along, and every value is the one the version's own lookup gives.
+    const wide = await statementOf(`{ registeredModel(name: "sc-007") {
+      a: latestVersions(stages: [PRODUCTION]) { version runId name }
+      b: latestVersions(stages: [PRODUCTION]) { ... on ModelVersion { createdAt updatedAt description status stage } }
+    } }`);
+    for (const read of ['mv.run_id', 'm.name AS "modelName"', 'mv.created_at', 'mv.updated_at', 'mv.description', 'mv.status']) {
+      expect(wide.sql).toContain(read);
+    }
+    const own = await r.gql(`{ modelVersion(name: "sc-007", version: 2) { version runId name createdAt updatedAt description status stage } }`);
+    const { version, runId, name, ...rest } = own.modelVersion;
+    expect(wide.data.registeredModel.a).toEqual([{ version, runId, name }]);
+    expect(wide.data.registeredModel.b).toEqual([rest]);
+    expect(rest.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('every other per-parent field is batched too: counts, single versions, aliases, stage history, nodes', async () => {
     const q = `query($n: Int!) { registeredModels(first: $n) { edges { node {
       version(version: 2) { version } versionByAlias(alias: "champion") { version }

@@ -230,7 +230,7 @@ export function stagesKeyOf(id: number, stages: Stage[] | null | undefined): Sta
 
 export function modelLookupKey(name: string, shape: ModelLookupShape): ModelLookupKey {
   const latest = shape.latestStages === undefined ? null : stagesKey(shape.latestStages);
-  return { name, shape, group: JSON.stringify([shape.withTags ?? false, shape.withAliases ?? false, latest]) };
+  return { name, shape, group: JSON.stringify([shape.withTags ?? false, shape.withAliases ?? false, latest, shape.latestProperties ?? '*']) };
 }
 
 /** Whether latest versions fetched for `fetched` stages answer a request for `asked` ones. */

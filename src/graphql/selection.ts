@@ -7,6 +7,13 @@ export function fieldsAt(info: GraphQLResolveInfo, path: readonly string[]): Set
   return new Set(fieldNodesAt(info, path).map((node) => node.name.value));
 }
 
+/** The names of the fields selected directly below `nodes` (field nodes of this operation), through fragments too. */
+export function fieldsBelow(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): Set<string> {
+  const below: FieldNode[] = [];
+  for (const node of nodes) if (node.selectionSet) collect(info, node.selectionSet, [], 0, below);
+  return new Set(below.map((node) => node.name.value));
+}
+
 /** The field nodes selected at `path` below this field, through fragments too. */
 export function fieldNodesAt(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
   const nodes: FieldNode[] = [];

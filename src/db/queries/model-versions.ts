@@ -63,9 +63,14 @@ export interface VersionPageShape {
   needsMore?: boolean;
 }
 
+/** id, modelId and version, then the optional columns among `properties` (all when absent). */
+function recordColumns(properties: readonly string[] | undefined, always: readonly string[] = []): string[] {
+  const wanted = (properties ?? ALL_OPTIONAL).filter((p) => p in OPTIONAL_COLUMNS && !always.includes(p)).map((p) => OPTIONAL_COLUMNS[p]);
+  return ['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...always.map((p) => OPTIONAL_COLUMNS[p]), ...wanted];
+}
+
 function pageColumns(shape: VersionPageShape): SQL {
-  const wanted = (shape.properties ?? ALL_OPTIONAL).filter((p) => p in OPTIONAL_COLUMNS).map((p) => OPTIONAL_COLUMNS[p]);
-  return sql.raw(['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...wanted].join(', ') + (shape.withTags ? TAGS_COLUMN_TEXT : ''));
+  return sql.raw(recordColumns(shape.properties).join(', ') + (shape.withTags ? TAGS_COLUMN_TEXT : ''));
 }
 
 /**
@@ -206,9 +211,14 @@ export async function latestVersionsOfModels(db: Db, modelIds: readonly number[]
   return groupBy(rows.map(normalizeVersionRow), (v) => v.modelId);
 }
 
-/** The model `m`'s latest version in each stage as a JSON array ordered by stage, for a lookup that brings them along. */
-export function latestVersionsColumn(stages: Stage[] | null | undefined): SQL {
-  return sql`(SELECT coalesce(json_agg(x ORDER BY x.stage), '[]'::json) FROM (SELECT DISTINCT ON (mv.stage) ${RAW_COLUMNS}
+/**
+ * The model `m`'s latest version in each stage as a JSON array ordered by stage, for a lookup that
+ * brings them along: with only the `properties` the query reads (all when absent), since building
+ * each column's JSON is PostgreSQL's work on every lookup.
+ */
+export function latestVersionsColumn(stages: Stage[] | null | undefined, properties?: readonly string[]): SQL {
+  const columns = sql.raw(recordColumns(properties, ['stage']).join(', '));
+  return sql`(SELECT coalesce(json_agg(x ORDER BY x.stage), '[]'::json) FROM (SELECT DISTINCT ON (mv.stage) ${columns}
     FROM model_versions mv WHERE mv.model_id = m.id${stageCondition(sql.raw('mv.stage'), stages)} ORDER BY mv.stage, mv.version DESC) x)`;
 }
 

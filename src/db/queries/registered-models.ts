@@ -76,6 +76,8 @@ export interface ModelLookupShape {
   withAliases?: boolean;
   /** Bring the latest version of each of these stages (every stage when null); absent: do not. */
   latestStages?: Stage[] | null;
+  /** The version properties the latest versions are read for (all when absent). */
+  latestProperties?: readonly string[];
 }
 
 export interface ModelWithRelated extends RegisteredModelRecord {
@@ -99,7 +101,7 @@ export async function modelsByNamesWithRelated(db: Db, names: readonly string[],
   const related = [
     shape.withTags ? sql`, ${MODEL_TAGS} AS tags` : sql``,
     shape.withAliases ? sql`, ${MODEL_ALIASES} AS aliases` : sql``,
-    shape.latestStages !== undefined ? sql`, ${latestVersionsColumn(shape.latestStages)} AS "latestVersions"` : sql``,
+    shape.latestStages !== undefined ? sql`, ${latestVersionsColumn(shape.latestStages, shape.latestProperties)} AS "latestVersions"` : sql``,
   ];
   const rows = rowsOf<ModelWithRelated>(
     await db.execute(sql`SELECT m.id, m.name, m.description, m.created_at AS "createdAt", m.updated_at AS "updatedAt"${sql.join(related)}

@@ -16,7 +16,7 @@ import type { RegisteredModelRecord, Stage } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { modelLookupKey, sameStages, stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
-import { fieldNodesAt, fieldsAt } from '../selection.js';
+import { fieldNodesAt, fieldsAt, fieldsBelow } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
@@ -31,15 +31,20 @@ const COLUMN_FIELDS = new Set(['stage', 'status', 'source', 'runId', 'descriptio
 
 const shapes = new WeakMap<object, VersionPageShape>();
 
+/** The version record's properties that these selected ModelVersion fields read. */
+function versionProperties(fields: Set<string>): string[] {
+  const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
+  if (fields.has('name')) properties.push('modelName');
+  return properties.sort();
+}
+
 /** The columns and tags a version page needs for the fields selected on its nodes; kept per field of a parsed (and reused) document. */
 function versionPageShape(info: GraphQLResolveInfo): VersionPageShape {
   let shape = shapes.get(info.fieldNodes);
   if (!shape) {
     const fields = fieldsAt(info, EDGE_NODE);
-    const properties = [...fields].filter((f) => COLUMN_FIELDS.has(f));
-    if (fields.has('name')) properties.push('modelName');
     // Only pageInfo tells whether more versions follow; without it the page reads no extra row.
-    shape = { properties: properties.sort(), withTags: fields.has('tags'), needsMore: fieldsAt(info, []).has('pageInfo') };
+    shape = { properties: versionProperties(fields), withTags: fields.has('tags'), needsMore: fieldsAt(info, []).has('pageInfo') };
     shapes.set(info.fieldNodes, shape);
   }
   return shape;
@@ -56,7 +61,10 @@ function modelLookupShape(info: GraphQLResolveInfo): ModelLookupShape {
   if (latest.length > 0) {
     const definition = (info.schema.getType('RegisteredModel') as GraphQLObjectType).getFields().latestVersions;
     const asked = latest.map((n) => getArgumentValues(definition, n, info.variableValues).stages as Stage[] | null | undefined);
-    if (asked.every((stages) => sameStages(stages, asked[0]))) shape.latestStages = asked[0] ?? null;
+    if (asked.every((stages) => sameStages(stages, asked[0]))) {
+      shape.latestStages = asked[0] ?? null;
+      shape.latestProperties = versionProperties(fieldsBelow(info, latest));
+    }
   }
   return shape;
 }
