@@ -121,6 +121,16 @@ describe.each(databaseKinds)('registered models (%s)', (kind) => {
       expect(stored.description).toBe('A model\nwith two lines — and unicode ✓');
       expect(stored.tags).toEqual(expected);
     });
+
+    it('tags with the characters array and JSON syntax use come back intact from a lookup and from a page', async () => {
+      const odd = ['NULL', 'null', 'a,b', '{x}', '{"y": 1}', 'q"uote', 'back\\slash', ' lead', 'trail ', '', 'ünï 😀', "it's"];
+      const tags = odd.map((value, i) => ({ key: `${String(i).padStart(2, '0')}${value}`, value }));
+      await create(r, { name: 'odd-tags', tags });
+      const byName = await r.gql(`{ registeredModel(name: "odd-tags") { tags { key value } } }`);
+      expect(byName.registeredModel.tags).toEqual(tags);
+      const byPage = await r.gql(`{ registeredModels(first: 1, filter: { name: { equals: "odd-tags" } }) { edges { node { tags { key value } } } } }`);
+      expect(byPage.registeredModels.edges[0].node.tags).toEqual(tags);
+    });
   });
 
   describe('get', () => {

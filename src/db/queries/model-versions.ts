@@ -81,7 +81,7 @@ function pageColumns(shape: VersionPageShape): SQL {
 const TAGS_COLUMN_TEXT = `, array(SELECT array[t.key, t.value] FROM model_version_tags t WHERE t.version_id = mv.id ORDER BY t.key) AS tags`;
 
 /** Tags read as [key, value] pairs (see TAGS_COLUMN_TEXT). */
-function tagsFromPairs(pairs: readonly (readonly string[])[]): TagInput[] {
+export function tagsFromPairs(pairs: readonly (readonly string[])[]): TagInput[] {
   return pairs.map(([key, value]) => ({ key, value }));
 }
 

@@ -2,7 +2,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { ModelVersionRecord, RegisteredModelRecord, Stage } from '../../registry/types.js';
 import { type Db, rowsOf } from '../client.js';
-import { latestVersionsColumn, normalizeVersionRow } from './model-versions.js';
+import { latestVersionsColumn, normalizeVersionRow, tagsFromPairs } from './model-versions.js';
 import { registeredModelAliases, registeredModels, registeredModelTags, modelVersions } from '../schema.js';
 import { anyOf, matchAny, noneOf } from './batch.js';
 import { type StringFilter, stringCondition, type TagFilter, tagConditions } from './filters.js';
@@ -88,10 +88,16 @@ export interface ModelWithRelated extends RegisteredModelRecord {
   latestStages?: Stage[] | null;
 }
 
-const MODEL_TAGS = sql.raw(`(SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]'::json)
-  FROM registered_model_tags t WHERE t.model_id = m.id)`);
-const MODEL_ALIASES = sql.raw(`(SELECT coalesce(json_agg(json_build_object('modelId', a.model_id, 'alias', a.alias, 'versionId', a.version_id, 'version', v.version) ORDER BY a.alias), '[]'::json)
-  FROM registered_model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = m.id)`);
+// Text arrays, as for a version page's tags (TAGS_COLUMN_TEXT): PostgreSQL builds them for about
+// a fifth less CPU per lookup than the same JSON objects (pgbench, bench/NOTES.md).
+const MODEL_TAGS = sql.raw(`array(SELECT array[t.key, t.value] FROM registered_model_tags t WHERE t.model_id = m.id ORDER BY t.key)`);
+const MODEL_ALIASES = sql.raw(`array(SELECT array[a.alias, a.version_id::text, v.version::text]
+  FROM registered_model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_id = m.id ORDER BY a.alias)`);
+
+/** The aliases column's [alias, version id, version] triples as AliasRows of model `modelId`. */
+function aliasesFromTriples(modelId: number, triples: readonly (readonly string[])[]): AliasRow[] {
+  return triples.map(([alias, versionId, version]) => ({ modelId, alias, versionId: Number(versionId), version: Number(version) }));
+}
 
 /**
  * Models by name with what the query will ask of them (tags, aliases, latest versions) in one
@@ -110,6 +116,8 @@ export async function modelsByNamesWithRelated(db: Db, names: readonly string[],
   for (const row of rows) {
     row.createdAt = new Date(row.createdAt);
     row.updatedAt = new Date(row.updatedAt);
+    if (shape.withTags) row.tags = tagsFromPairs(row.tags as unknown as string[][]);
+    if (shape.withAliases) row.aliases = aliasesFromTriples(Number(row.id), row.aliases as unknown as string[][]);
     if (row.latestVersions) {
       row.latestVersions.forEach(normalizeVersionRow);
       row.latestStages = shape.latestStages;
