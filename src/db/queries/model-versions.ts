@@ -64,9 +64,9 @@ export interface VersionPageShape {
 }
 
 /** id, modelId and version, then the optional columns among `properties` (all when absent). */
-function recordColumns(properties: readonly string[] | undefined, always: readonly string[] = []): string[] {
-  const wanted = (properties ?? ALL_OPTIONAL).filter((p) => p in OPTIONAL_COLUMNS && !always.includes(p)).map((p) => OPTIONAL_COLUMNS[p]);
-  return ['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...always.map((p) => OPTIONAL_COLUMNS[p]), ...wanted];
+function recordColumns(properties: readonly string[] | undefined): string[] {
+  const wanted = (properties ?? ALL_OPTIONAL).filter((p) => p in OPTIONAL_COLUMNS).map((p) => OPTIONAL_COLUMNS[p]);
+  return ['mv.id', 'mv.model_id AS "modelId"', 'mv.version', ...wanted];
 }
 
 function pageColumns(shape: VersionPageShape): SQL {
@@ -217,7 +217,8 @@ export async function latestVersionsOfModels(db: Db, modelIds: readonly number[]
  * each column's JSON is PostgreSQL's work on every lookup.
  */
 export function latestVersionsColumn(stages: Stage[] | null | undefined, properties?: readonly string[]): SQL {
-  const columns = sql.raw(recordColumns(properties, ['stage']).join(', '));
+  // stage always comes: the array is ordered by it.
+  const columns = sql.raw(recordColumns(properties && [...new Set([...properties, 'stage'])]).join(', '));
   return sql`(SELECT coalesce(json_agg(x ORDER BY x.stage), '[]'::json) FROM (SELECT DISTINCT ON (mv.stage) ${columns}
     FROM model_versions mv WHERE mv.model_id = m.id${stageCondition(sql.raw('mv.stage'), stages)} ORDER BY mv.stage, mv.version DESC) x)`;
 }

@@ -117,7 +117,7 @@ export async function modelsByNamesWithRelated(db: Db, names: readonly string[],
     row.createdAt = new Date(row.createdAt);
     row.updatedAt = new Date(row.updatedAt);
     if (shape.withTags) row.tags = tagsFromPairs(row.tags as unknown as string[][]);
-    if (shape.withAliases) row.aliases = aliasesFromTriples(Number(row.id), row.aliases as unknown as string[][]);
+    if (shape.withAliases) row.aliases = aliasesFromTriples(row.id, row.aliases as unknown as string[][]);
     if (row.latestVersions) {
       row.latestVersions.forEach(normalizeVersionRow);
       row.latestStages = shape.latestStages;

@@ -30,6 +30,8 @@ const EDGE_NODE = ['edges', 'node'];
 const COLUMN_FIELDS = new Set(['stage', 'status', 'source', 'runId', 'description', 'createdAt', 'updatedAt']);
 
 const shapes = new WeakMap<object, VersionPageShape>();
+/** The properties read of a lookup's latest versions, per set of latestVersions field nodes of a parsed (and reused) document. */
+const latestProperties = new WeakMap<object, string[]>();
 
 /** The version record's properties that these selected ModelVersion fields read. */
 function versionProperties(fields: Set<string>): string[] {
@@ -63,7 +65,10 @@ function modelLookupShape(info: GraphQLResolveInfo): ModelLookupShape {
     const asked = latest.map((n) => getArgumentValues(definition, n, info.variableValues).stages as Stage[] | null | undefined);
     if (asked.every((stages) => sameStages(stages, asked[0]))) {
       shape.latestStages = asked[0] ?? null;
-      shape.latestProperties = versionProperties(fieldsBelow(info, latest));
+      const key = info.fieldNodes;
+      let properties = latestProperties.get(key);
+      if (!properties) latestProperties.set(key, (properties = versionProperties(fieldsBelow(info, latest))));
+      shape.latestProperties = properties;
     }
   }
   return shape;
