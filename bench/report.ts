@@ -141,6 +141,29 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
   const writes = r.writes ? cpuMedians(r.writes.runs) : {};
   const floorWrites = r.writes?.floor ? cpuMedians(r.writes.floor.runs) : undefined;
   if (r.writes && writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${cell(writes)} | - | ${cell(floorWrites)} |`);
+  rows.push('', ...cpuByRound(r));
+  return rows;
+}
+
+/** The server's CPU per request round by round: a server that slows down the longer it runs shows here. */
+function cpuByRound(r: BenchResults): string[] {
+  if (r.options.rounds < 2 || !r.runs.some((x) => x.cpu)) return [];
+  const rounds = (runs: LoadResult[]) => (runs.length ? runs.map((x) => fmt(x.cpu?.serverMs, 2)).join(' / ') : '-');
+  const rows = [
+    "The server's share, round by round (each server ran its rounds in one process, started once):",
+    '',
+    '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const scenario of ['q1', 'q3', 'q2'] as Scenario[]) {
+    for (const c of r.options.connections) {
+      const cells = (['registry', 'postgraphile', 'floor'] as Target[]).map((t) =>
+        rounds(r.runs.filter((x) => x.scenario === scenario && x.connections === c && x.target === t).sort((a, b) => a.round - b.round)),
+      );
+      if (cells.some((cell) => cell !== '-')) rows.push(`| ${SCENARIO_TITLES[scenario]} | ${c} | ${cells.join(' | ')} |`);
+    }
+  }
+  if (r.writes?.runs.some((w) => w.cpu)) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${rounds(r.writes.runs)} | - | ${rounds(r.writes.floor?.runs ?? [])} |`);
   rows.push('');
   return rows;
 }
