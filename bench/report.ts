@@ -127,7 +127,7 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
   const rows = [
     '## CPU per request (medians)',
     '',
-    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It tells whether a difference between the servers lies in the server or in the database. It moves with the host too, though less than requests per second (per-round figures in `results.json`).',
+    'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It tells whether a difference between the servers lies in the server or in the database. It moves with the host too, though less than requests per second (the server\'s share round by round below; PostgreSQL\'s in `results.json`).',
     '',
     '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
     '|---|---:|---:|---:|---:|',
@@ -147,8 +147,8 @@ function cpuTable(r: BenchResults, summary: Summary[]): string[] {
 
 /** The server's CPU per request round by round: a server that slows down the longer it runs shows here. */
 function cpuByRound(r: BenchResults): string[] {
-  if (r.options.rounds < 2 || !r.runs.some((x) => x.cpu)) return [];
-  const rounds = (runs: LoadResult[]) => (runs.length ? runs.map((x) => fmt(x.cpu?.serverMs, 2)).join(' / ') : '-');
+  if (r.options.rounds < 2 || (!r.runs.some((x) => x.cpu) && !r.writes?.runs.some((w) => w.cpu))) return [];
+  const rounds = (runs: LoadResult[]) => (runs.some((x) => x.cpu) ? runs.map((x) => fmt(x.cpu?.serverMs, 2)).join(' / ') : '-');
   const rows = [
     "The server's share, round by round (each server ran its rounds in one process, started once):",
     '',
