@@ -124,47 +124,51 @@ function cpuMedians(runs: LoadResult[]): CpuMedians {
 function cpuTable(r: BenchResults, summary: Summary[]): string[] {
   if (!summary.some((s) => s.serverCpuMs != null) && !r.writes?.runs.some((w) => w.cpu)) return [];
   const cell = (s: CpuMedians | undefined) => (s?.serverCpuMs == null ? '-' : `${fmt(s.serverCpuMs, 2)} + ${fmt(s.postgresCpuMs, 2)}`);
-  const rows = [
+  const writes = r.writes ? cpuMedians(r.writes.runs) : {};
+  const floorWrites = r.writes?.floor ? cpuMedians(r.writes.floor.runs) : undefined;
+  return [
     '## CPU per request (medians)',
     '',
     'Milliseconds of CPU per request while each load ran, read from `/proc`: the server under test (its whole process, pinned to core 0) + every PostgreSQL process. It tells whether a difference between the servers lies in the server or in the database. It moves with the host too, though less than requests per second (the server\'s share round by round below; PostgreSQL\'s in `results.json`).',
     '',
-    '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
-    '|---|---:|---:|---:|---:|',
+    ...rowsPerServer(
+      r,
+      (scenario, c, target) => cell(summary.find((s) => s.scenario === scenario && s.connections === c && s.target === target)),
+      writes.serverCpuMs != null ? [cell(writes), cell(floorWrites)] : undefined,
+    ),
+    '',
+    ...cpuByRound(r),
   ];
-  for (const scenario of ['q1', 'q3', 'q2'] as Scenario[]) {
-    for (const c of r.options.connections) {
-      const [reg, pg, floor] = (['registry', 'postgraphile', 'floor'] as Target[]).map((t) => summary.find((s) => s.scenario === scenario && s.connections === c && s.target === t));
-      if (reg || pg || floor) rows.push(`| ${SCENARIO_TITLES[scenario]} | ${c} | ${cell(reg)} | ${cell(pg)} | ${cell(floor)} |`);
-    }
-  }
-  const writes = r.writes ? cpuMedians(r.writes.runs) : {};
-  const floorWrites = r.writes?.floor ? cpuMedians(r.writes.floor.runs) : undefined;
-  if (r.writes && writes.serverCpuMs != null) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${cell(writes)} | - | ${cell(floorWrites)} |`);
-  rows.push('', ...cpuByRound(r));
-  return rows;
 }
 
 /** The server's CPU per request round by round: a server that slows down the longer it runs shows here. */
 function cpuByRound(r: BenchResults): string[] {
   if (r.options.rounds < 2 || (!r.runs.some((x) => x.cpu) && !r.writes?.runs.some((w) => w.cpu))) return [];
   const rounds = (runs: LoadResult[]) => (runs.some((x) => x.cpu) ? runs.map((x) => fmt(x.cpu?.serverMs, 2)).join(' / ') : '-');
-  const rows = [
+  const runsOf = (scenario: Scenario, c: number, target: Target) =>
+    r.runs.filter((x) => x.scenario === scenario && x.connections === c && x.target === target).sort((a, b) => a.round - b.round);
+  return [
     "The server's share, round by round (each server ran its rounds in one process, started once):",
     '',
-    '| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |',
-    '|---|---:|---:|---:|---:|',
+    ...rowsPerServer(
+      r,
+      (scenario, c, target) => rounds(runsOf(scenario, c, target)),
+      r.writes?.runs.some((w) => w.cpu) ? [rounds(r.writes.runs), rounds(r.writes.floor?.runs ?? [])] : undefined,
+    ),
+    '',
   ];
+}
+
+/** A table in milliseconds with a row per read scenario and connection count, a cell per server, and Q4's row (registry, floor) when given. */
+function rowsPerServer(r: BenchResults, cellOf: (scenario: Scenario, connections: number, target: Target) => string, writes?: [string, string]): string[] {
+  const rows = ['| Scenario | Conns | Registry ms | PostGraphile ms | Floor ms |', '|---|---:|---:|---:|---:|'];
   for (const scenario of ['q1', 'q3', 'q2'] as Scenario[]) {
     for (const c of r.options.connections) {
-      const cells = (['registry', 'postgraphile', 'floor'] as Target[]).map((t) =>
-        rounds(r.runs.filter((x) => x.scenario === scenario && x.connections === c && x.target === t).sort((a, b) => a.round - b.round)),
-      );
+      const cells = (['registry', 'postgraphile', 'floor'] as Target[]).map((t) => cellOf(scenario, c, t));
       if (cells.some((cell) => cell !== '-')) rows.push(`| ${SCENARIO_TITLES[scenario]} | ${c} | ${cells.join(' | ')} |`);
     }
   }
-  if (r.writes?.runs.some((w) => w.cpu)) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${rounds(r.writes.runs)} | - | ${rounds(r.writes.floor?.runs ?? [])} |`);
-  rows.push('');
+  if (writes && r.writes) rows.push(`| ${SCENARIO_TITLES.q4} | ${r.writes.connections} | ${writes[0]} | - | ${writes[1]} |`);
   return rows;
 }
 
