@@ -2,22 +2,15 @@
 // same statement (a version page with its tags), and only the columns they read.
 import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
-/** The names of the fields selected at `path` below this field (e.g. ['edges', 'node']), through fragments too. */
-export function fieldsAt(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
-  return new Set(fieldNodesAt(info, path).map((node) => node.name.value));
+/** The names of the fields selected at `path` below this field (e.g. ['edges', 'node']), or below `from`, through fragments too. */
+export function fieldsAt(info: GraphQLResolveInfo, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): Set<string> {
+  return new Set(fieldNodesAt(info, path, from).map((node) => node.name.value));
 }
 
-/** The names of the fields selected directly below `nodes` (field nodes of this operation), through fragments too. */
-export function fieldsBelow(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): Set<string> {
-  const below: FieldNode[] = [];
-  for (const node of nodes) if (node.selectionSet) collect(info, node.selectionSet, [], 0, below);
-  return new Set(below.map((node) => node.name.value));
-}
-
-/** The field nodes selected at `path` below this field, through fragments too. */
-export function fieldNodesAt(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
+/** The field nodes selected at `path` below this field, or below `from` (field nodes of this operation), through fragments too. */
+export function fieldNodesAt(info: GraphQLResolveInfo, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
   const nodes: FieldNode[] = [];
-  for (const node of info.fieldNodes) if (node.selectionSet) collect(info, node.selectionSet, path, 0, nodes);
+  for (const node of from) if (node.selectionSet) collect(info, node.selectionSet, path, 0, nodes);
   return nodes;
 }
 

@@ -16,7 +16,7 @@ import type { RegisteredModelRecord, Stage } from '../../registry/types.js';
 import { isPossibleModelName } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { modelLookupKey, sameStages, stagesKeyOf, versionPageKeyOnce } from '../loaders.js';
-import { fieldNodesAt, fieldsAt, fieldsBelow } from '../selection.js';
+import { fieldNodesAt, fieldsAt } from '../selection.js';
 import { OrderDirectionEnum, StageEnum, StringFilterInput, TagFilterInput, TagInput, TagRef } from './common.js';
 import { ModelVersionConnection, RegisteredModelConnection, toConnection } from './connections.js';
 import { asResult, resultUnion } from './errors.js';
@@ -67,7 +67,7 @@ function modelLookupShape(info: GraphQLResolveInfo): ModelLookupShape {
       shape.latestStages = asked[0] ?? null;
       const key = info.fieldNodes;
       let properties = latestProperties.get(key);
-      if (!properties) latestProperties.set(key, (properties = versionProperties(fieldsBelow(info, latest))));
+      if (!properties) latestProperties.set(key, (properties = versionProperties(fieldsAt(info, [], latest))));
       shape.latestProperties = properties;
     }
   }
