@@ -1,4 +1,4 @@
-// The commit-time event append (append_pending_events, drizzle/0005) as the migrations define it,
+// The commit-time event append (append_pending_events, drizzle/0006) as the migrations define it,
 // and the diagnostic builds bench/q4-anatomy.ts swaps in. The as-built text comes from the
 // migration, not from the database, so a run cut short can always be repaired.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { root } from './servers.js';
 const QUEUE = `PERFORM pg_advisory_xact_lock(738292);\n  `;
 const COUNTER_DRAW = `UPDATE registry_event_counter SET last_position = last_position + n WHERE id = 1
     RETURNING last_position - n + 1 INTO first_position;`;
-const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::text);`;
+const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::text);\n  `;
+const END = `RETURN NULL;`;
 /** Far above any counter position, and a whole batch apart per draw. */
 const SEQUENCE = 'bench_unserialized_positions';
 
@@ -36,25 +37,24 @@ function asBuilt(): string {
 
 /**
  * as-built: writers queue first come, first served (an advisory lock), then draw positions from
- * the counter row, and NOTIFY, whose own commit lock is held until the commit ends, as those two
- * are. `row-lock-queue` is drizzle/0004's build, queueing on the counter's row lock alone: equally
- * correct, it differs only in who goes first. The others are DIAGNOSTICS ONLY: positions may
- * commit out of order with them.
+ * the counter row; the server announces commits with NOTIFY afterwards. `row-lock-queue` queues
+ * on the counter's row lock alone (drizzle/0004's way): equally correct, it differs only in who
+ * goes first. `notify-at-commit` also sends NOTIFY in the commit, as drizzle/0004 and 0005 did
+ * (whose lock is held until the commit ends, like the counter's). `unserialized` is a DIAGNOSTIC
+ * ONLY: positions may commit out of order with it.
  */
 export function eventAppendBuilds(): Record<string, string> {
   const built = asBuilt();
-  if (!built.includes(QUEUE + COUNTER_DRAW) || !built.includes(NOTIFY)) {
+  if (!built.includes(QUEUE + COUNTER_DRAW) || built.includes('pg_notify') || !built.includes(END)) {
     throw new Error('append_pending_events no longer has the statements the diagnostics replace');
   }
   const rowLockQueue = (f: string) => f.replace(QUEUE, '');
   const fromSequence = (f: string) => rowLockQueue(f).replace(COUNTER_DRAW, `first_position := nextval('${SEQUENCE}');`);
-  const withoutNotify = (f: string) => f.replace(NOTIFY, '');
   return {
     'as-built': built,
     'row-lock-queue': rowLockQueue(built),
-    unserialized: withoutNotify(fromSequence(built)),
-    'sequence-only': fromSequence(built),
-    'no-notify-only': withoutNotify(built),
+    'notify-at-commit': built.replace(END, NOTIFY + END),
+    unserialized: fromSequence(built),
   };
 }
 

@@ -6,7 +6,7 @@
 // report at most once a second; timed with track_wal_io_timing, set on the bench database for the
 // run by prepareDiagnostics). The function is restored from the newest migration that defines it, before and after.
 // Options: --rounds N [3] · --duration S [15] · --warmup S [10] (per round, on its fresh server)
-//          --builds LIST [as-built,unserialized] (also: row-lock-queue, sequence-only, no-notify-only)
+//          --builds LIST [as-built,unserialized] (also: row-lock-queue, notify-at-commit)
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { eventAppendBuilds, prepareDiagnostics, repairEventAppend, restoreEventAppend } from './event-append.js';

@@ -1,13 +1,15 @@
 // Delivers committed registry events to subscribers, in commit order, each exactly once.
-// The event table is the truth; LISTEN/NOTIFY (and a slow poll, for notifications lost while a
-// connection was down) only says "read again". One read per wake-up serves every subscriber.
+// The event table is the truth; this server's own commits, other instances' NOTIFYs (and a slow
+// poll, for notifications lost) only say "read again". One read per wake-up serves every subscriber.
+import { AsyncResource } from 'node:async_hooks';
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { asc, eq, gt } from 'drizzle-orm';
 import type { RegistryDatabase } from '../db/client.js';
 import { registryEventCounter, registryEvents, stageTransitions } from '../db/schema.js';
 import type { RegistryEventRecord, StageTransitionRecord } from '../registry/types.js';
-import { EVENTS_CHANNEL } from './event-log.js';
+import { CommitAnnouncer } from './commit-announcer.js';
+import { announceStatement, EVENTS_CHANNEL } from './event-log.js';
 import { decodeEventCursor, encodeEventCursor } from './cursor.js';
 import { QueryArgumentError } from '../registry/errors.js';
 
@@ -20,6 +22,8 @@ export interface EventHubOptions {
   pollIntervalMs?: number;
   /** Rows per read when replaying or catching up. */
   batchSize?: number;
+  /** The least time between two announcements of this server's commits to other instances. */
+  announceIntervalMs?: number;
 }
 
 class Subscriber {
@@ -69,6 +73,9 @@ export class EventHub {
   private readonly bufferLimit: number;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly announcer: CommitAnnouncer;
+  /** The hub's own async context: its reads and announcements are no request's work (nor in its trace). */
+  private readonly scope = new AsyncResource('EventHub');
 
   constructor(
     private readonly database: RegistryDatabase,
@@ -77,6 +84,7 @@ export class EventHub {
     this.bufferLimit = options.bufferLimit ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.batchSize = options.batchSize ?? 500;
+    this.announcer = new CommitAnnouncer({ send: () => database.db.execute(announceStatement()), intervalMs: options.announceIntervalMs ?? 10 });
   }
 
   async start(): Promise<void> {
@@ -97,6 +105,7 @@ export class EventHub {
   /** Completes every open stream and stops listening. */
   async stop(): Promise<void> {
     this.closed = true;
+    await this.announcer.stop();
     if (this.timer) clearInterval(this.timer);
     await this.unlisten?.().catch(() => {});
     await this.reading;
@@ -159,7 +168,7 @@ export class EventHub {
   }
 
   /**
-   * A commit's notification, whose payload is the newest position it wrote. With nobody
+   * An announcement (this or another instance's), whose payload is the newest committed position. With nobody
    * subscribed the rows are not read, only the position noted: a stream that opens later replays
    * from the table, so every write no longer costs this server a read of the event log.
    */
@@ -170,6 +179,17 @@ export class EventHub {
       return;
     }
     this.wake();
+  }
+
+  /**
+   * This server committed a change with events: its subscribers read them now, other instances
+   * hear of them by NOTIFY (several commits sharing one), and its own echo notes the position.
+   */
+  changeCommitted(): void {
+    this.scope.runInAsyncScope(() => {
+      if (this.subscribers.size > 0) this.wake();
+      this.announcer.committed();
+    });
   }
 
   /** Reads what is new and offers it to every subscriber; wake-ups during a read cause one more read. */

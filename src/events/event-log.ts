@@ -46,12 +46,17 @@ export interface PendingEvent {
 /** The channel every instance listens on; the payload is the newest committed position. */
 export const EVENTS_CHANNEL = 'registry_events';
 
+/** Tells every listening instance the newest committed position (see commit-announcer.ts). */
+export function announceStatement(): SQL {
+  return sql`SELECT pg_notify(${EVENTS_CHANNEL}, last_position::text) FROM registry_event_counter WHERE id = 1`;
+}
+
 /**
  * The statement that hands a change's events to the log, run last in the change's transaction
  * (null when there are none). They wait in pending_event_batches, and a deferred trigger
  * (drizzle/0004, queued fairly since 0005) appends them at commit, numbered under the event
  * counter's lock: the lock every writer queues on is held for the commit alone, never across a
- * round trip to this process.
+ * round trip to this process. The server announces them once committed (EventHub.changeCommitted).
  * Its rows are the ids of the stage transitions it will write, in recording order (drawn now, so
  * the mutation can name the records it wrote); their positions exist once committed.
  */

@@ -29,7 +29,18 @@ export function createContext(services: ServerServices, actorFor: (db: Db) => Pe
   const database: RegistryDatabase = {
     ...services.database,
     db: services.database.counting(statements),
-    transaction: (work, options) => services.database.transaction(work, { ...options, tally: statements }),
+    // A change that appended events is announced once committed (EventHub.changeCommitted).
+    transaction: async (work, options = {}) => {
+      let appended = false;
+      const last = options.last && ((value: Parameters<typeof options.last>[0]) => {
+        const statement = options.last!(value);
+        appended = statement != null;
+        return statement;
+      });
+      const committed = await services.database.transaction(work, { ...options, last, tally: statements });
+      if (appended) services.events.changeCommitted();
+      return committed;
+    },
   };
   const context: RegistryContext = {
     database,
