@@ -383,6 +383,30 @@ describe.each(databaseKinds)('model versions (%s)', (kind) => {
       expect(ok.modelVersion.tags).toContainEqual({ key: 'k'.repeat(250), value: 'v'.repeat(5000) });
     });
 
+    it('takes every value the limits allow, however little it compresses, and finds it by filter', async () => {
+      // PostgreSQL cannot index a value over a third of a page (2,704 bytes) as it is: 5,000
+      // random characters, or a 2,048-character source of 3-byte characters, must still be stored and found.
+      const random = (n: number) => Array.from({ length: n }, () => String.fromCharCode(33 + Math.floor(Math.random() * 94))).join('');
+      const value = random(5000);
+      const source = '\u20AC'.repeat(2048);
+      await createModel(r, 'vtags-long', { tags: [{ key: 'blob', value }] });
+      const created = await createVersionChecked(r, 'vtags-long', { source, tags: [{ key: 'blob', value }] });
+      expect(created.__typename).toBe('CreateModelVersionPayload');
+      expect(created.modelVersion.source).toBe(source);
+      const set = await setTag(r, 'vtags-long', 1, 'other', random(5000));
+      expect(set.__typename).toBe('UpdateModelVersionPayload');
+      const found = await r.gql(
+        `query($value: String!, $source: String!) {
+          byTag: modelVersions(first: 5, filter: { tags: [{ key: "blob", value: { equals: $value } }] }) { edges { node { name version } } }
+          bySource: modelVersions(first: 5, filter: { source: { in: [$source] } }) { edges { node { name version } } }
+          models: registeredModels(first: 5, filter: { tags: [{ key: "blob", value: { in: ["x", $value] } }] }) { edges { node { name } } } }`,
+        { value, source },
+      );
+      expect(found.byTag.edges.map((e: any) => e.node)).toEqual([{ name: 'vtags-long', version: 1 }]);
+      expect(found.bySource.edges.map((e: any) => e.node)).toEqual([{ name: 'vtags-long', version: 1 }]);
+      expect(found.models.edges.map((e: any) => e.node.name)).toEqual(['vtags-long']);
+    });
+
     it('a non-integer version is a GraphQL validation error', async () => {
       await modelWithVersions(r, 'vtags-int', 1);
       const response = await r.request(`mutation { setModelVersionTag(input: { name: "vtags-int", version: "1.5", key: "k", value: "v" }) { __typename } }`);

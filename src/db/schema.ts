@@ -67,7 +67,8 @@ export const modelVersions = pgTable(
     index('model_versions_updated_at_idx').on(t.updatedAt, t.id),
     index('model_versions_version_idx').on(t.version, t.id),
     index('model_versions_run_id_idx').on(t.runId),
-    index('model_versions_source_idx').on(t.source),
+    // By hash: a B-tree entry holds at most 2,704 bytes, and a 2,048-character source can be 8 KB.
+    index('model_versions_source_idx').on(sql`md5(${t.source})`),
     index('model_versions_stage_idx').on(t.stage, t.createdAt, t.id),
   ],
 );
@@ -81,7 +82,8 @@ export const registeredModelTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.modelId, t.key] }), index('registered_model_tags_key_value_idx').on(t.key, t.value)],
+  // The value by hash: a 5,000-character value would not fit a B-tree entry (see filters.ts).
+  (t) => [primaryKey({ columns: [t.modelId, t.key] }), index('registered_model_tags_key_value_idx').on(t.key, sql`md5(${t.value})`)],
 );
 
 export const modelVersionTags = pgTable(
@@ -93,7 +95,7 @@ export const modelVersionTags = pgTable(
     key: text('key').notNull(),
     value: text('value').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.versionId, t.key] }), index('model_version_tags_key_value_idx').on(t.key, t.value)],
+  (t) => [primaryKey({ columns: [t.versionId, t.key] }), index('model_version_tags_key_value_idx').on(t.key, sql`md5(${t.value})`)],
 );
 
 /** The latest value of each metric key on a version. */

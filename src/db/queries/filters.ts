@@ -23,15 +23,29 @@ export function checkFilterText(value: string, argument: string): string {
   return value;
 }
 
-/** The conditions of one StringFilter on `column`, ANDed; undefined when the filter is empty. */
-export function stringCondition(column: SQL, filter: StringFilter | null | undefined, argument: string): SQL | undefined {
+/**
+ * The conditions of one StringFilter on `column`, ANDed; undefined when the filter is empty.
+ * `indexedByHash`: the column's index holds md5(column) (values too long for a B-tree entry), so
+ * equality and IN also compare hashes, which the index can serve.
+ */
+export function stringCondition(
+  column: SQL,
+  filter: StringFilter | null | undefined,
+  argument: string,
+  { indexedByHash = false } = {},
+): SQL | undefined {
   if (!filter) return undefined;
   const parts: SQL[] = [];
-  if (filter.equals != null) parts.push(sql`${column} = ${checkFilterText(filter.equals, `${argument}.equals`)}`);
+  const oneOf = (values: string[]) => {
+    const list = sql.join(values.map((v) => sql`${v}`), sql`, `);
+    const matches = sql`${column} IN (${list})`;
+    return indexedByHash ? sql`md5(${column}) IN (${sql.join(values.map((v) => sql`md5(${v})`), sql`, `)}) AND ${matches}` : matches;
+  };
+  if (filter.equals != null) parts.push(oneOf([checkFilterText(filter.equals, `${argument}.equals`)]));
   if (filter.in != null) {
     if (filter.in.length > MAX_FILTER_ITEMS) throw new QueryArgumentError(`Filter '${argument}.in' takes at most ${MAX_FILTER_ITEMS} values`, argument);
     const values = filter.in.map((v) => checkFilterText(v, `${argument}.in`));
-    parts.push(values.length ? sql`${column} IN (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql`false`);
+    parts.push(values.length ? oneOf(values) : sql`false`);
   }
   if (filter.like != null) parts.push(sql`${column} LIKE ${checkFilterText(filter.like, `${argument}.like`)}`);
   if (filter.ilike != null) parts.push(sql`${column} ILIKE ${checkFilterText(filter.ilike, `${argument}.ilike`)}`);
@@ -49,7 +63,7 @@ export function tagConditions(
   if (!tags) return [];
   if (tags.length > MAX_FILTER_ITEMS) throw new QueryArgumentError(`Filter '${argument}' takes at most ${MAX_FILTER_ITEMS} tags`, argument);
   return tags.map((tag) => {
-    const valueCondition = stringCondition(sql.raw('t.value'), tag.value, `${argument}.value`);
+    const valueCondition = stringCondition(sql.raw('t.value'), tag.value, `${argument}.value`, { indexedByHash: true });
     return sql`EXISTS (SELECT 1 FROM ${sql.identifier(tagTable)} t WHERE t.${sql.identifier(ownerColumn)} = ${ownerId}
       AND t.key = ${checkFilterText(tag.key, `${argument}.key`)}${valueCondition ? sql` AND ${valueCondition}` : sql``})`;
   });

@@ -102,7 +102,7 @@ function filterCondition(filter: ModelVersionFilter | null | undefined): SQL | u
     // An empty list matches nothing: inArray gives `false` (an impossible enum literal would be a SQL error).
     filter.stages ? inArray(modelVersions.stage, filter.stages) : undefined,
     filter.runId != null ? sql`${modelVersions.runId} = ${checkFilterText(filter.runId, 'filter.runId')}` : undefined,
-    stringCondition(sql`${modelVersions.source}`, filter.source, 'filter.source'),
+    stringCondition(sql`${modelVersions.source}`, filter.source, 'filter.source', { indexedByHash: true }),
     ...tagConditions(filter.tags, 'model_version_tags', 'version_id', sql`${modelVersions.id}`, 'filter.tags'),
   );
 }
