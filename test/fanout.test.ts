@@ -104,7 +104,8 @@ describe.skipIf(postgresOnly.length === 0)('fan-out across instances (postgres)'
       const newest = await r.app.events.newestPosition();
       await expect.poll(() => announced.at(-1), { timeout: 5000 }).toBe(newest);
       expect(announced).toEqual([...announced].sort((a, b) => a - b));
-      expect(announced.length).toBeLessThan(writers / 2);
+      // A NOTIFY per commit would be `writers` of them (the commits queue on the model's row).
+      expect(announced.length).toBeLessThan(writers);
     } finally {
       await listener.end();
     }

@@ -7,7 +7,7 @@
 // and NOTIFY) is found by the other instances' poll.
 
 export interface CommitAnnouncerOptions {
-  /** Sends one announcement; a failure is dropped (the poll covers it). */
+  /** Sends one announcement. */
   send: () => Promise<unknown>;
   /** The least time between two announcements, in ms. */
   intervalMs: number;
@@ -16,7 +16,7 @@ export interface CommitAnnouncerOptions {
 export class CommitAnnouncer {
   private pending = false;
   private running: Promise<void> | null = null;
-  private closed = false;
+  private stopping = false;
 
   constructor(private readonly options: CommitAnnouncerOptions) {}
 
@@ -25,23 +25,25 @@ export class CommitAnnouncer {
    * those during an announcement or its interval share the next one, sent after them.
    */
   committed(): void {
-    if (this.closed) return;
     this.pending = true;
     this.running ??= this.announce();
   }
 
   private async announce(): Promise<void> {
-    while (this.pending && !this.closed) {
+    while (this.pending) {
       this.pending = false;
-      await this.options.send().catch(() => {});
-      if (this.options.intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs).unref());
+      // A failed announcement is tried again (not while stopping: the database may be gone).
+      await this.options.send().catch(() => void (this.pending ||= !this.stopping));
+      if (this.pending && !this.stopping && this.options.intervalMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs).unref());
+      }
     }
     this.running = null;
   }
 
-  /** Sends what is still owed, then announces nothing more. */
+  /** Sends what is still owed at once, the interval no longer kept: for shutdown, once no request can commit. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.running;
-    this.closed = true;
   }
 }

@@ -105,11 +105,15 @@ export class EventHub {
   /** Completes every open stream and stops listening. */
   async stop(): Promise<void> {
     this.closed = true;
-    await this.announcer.stop();
     if (this.timer) clearInterval(this.timer);
     await this.unlisten?.().catch(() => {});
     await this.reading;
     for (const sub of this.subscribers) sub.wake();
+  }
+
+  /** Announces this server's last commits to other instances: at shutdown, after the last request and before the database closes. */
+  async finishAnnouncing(): Promise<void> {
+    await this.announcer.stop();
   }
 
   /** Listening, and the event table was readable at the last try: what /ready reports. */

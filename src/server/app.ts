@@ -261,6 +261,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
       const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(force);
+      await events.finishAnnouncing(); // no request can commit now: other instances hear of the last ones
       if (!database) await db.close();
       await tracing?.shutdown(); // last: exports the spans of the requests finished above
     },
