@@ -174,12 +174,14 @@ export class EventHub {
   /**
    * An announcement (this or another instance's), whose payload is the newest committed position. With nobody
    * subscribed the rows are not read, only the position noted: a stream that opens later replays
-   * from the table, so every write no longer costs this server a read of the event log.
+   * from the table, so every write no longer costs this server a read of the event log. An
+   * announcement of nothing newer than what was read (this server's own echo, mostly) reads nothing.
    */
   private committed(payload: string): void {
     const position = Number(payload);
+    if (Number.isSafeInteger(position) && position <= this.last) return;
     if (this.subscribers.size === 0 && Number.isSafeInteger(position) && !this.reading) {
-      this.last = Math.max(this.last, position);
+      this.last = position;
       return;
     }
     this.wake();
