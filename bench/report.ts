@@ -57,6 +57,8 @@ export interface BenchResults {
   curveCommand?: string;
   /** Peak during the load runs (before the statement-count probes). */
   peakRssMb: Partial<Record<Target, number>>;
+  /** The registry's peak in each phase of the load runs (absent in runs before it was kept). */
+  registryRssByPhase?: Record<string, number>;
   /** Right after start-up. */
   idleRssMb: Partial<Record<Target, number>>;
   /** The registry after the statement-count probes, which include a 1,000 x 10 page. */
@@ -317,6 +319,11 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
       `Registry after the statement-count probes (up to a 1,000 x 10 page): ${r.afterProbesRssMb ?? '-'} MB.`,
     '',
   );
+  if (r.registryRssByPhase) {
+    lines.push('The registry\'s peak RSS in each phase, in the order they ran:', '', '| Phase | Peak RSS MB |', '|---|---|');
+    for (const [phase, mb] of Object.entries(r.registryRssByPhase)) lines.push(`| ${phase} | ${mb} |`);
+    lines.push('');
+  }
   lines.push('## Targets', '', '| Target | Measured | Met |', '|---|---|---|');
   for (const c of checks) lines.push(`| ${c.target} | ${c.measured} | ${c.met == null ? 'not measured' : c.met ? 'yes' : '**no**'} |`);
   lines.push('');

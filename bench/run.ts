@@ -149,8 +149,12 @@ function loadSpec(opts: Options, server: Server, scenario: Scenario, connections
   return { mode, url: server.url, target: server.target, scenario, connections, duration, ctx: { models: opts.models, deepCursor: deep[server.target] } };
 }
 
+/** The round under way, for the memory phases' names (0 outside the rounds). */
+let phaseRound = 0;
+
 async function measure(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'] = 'throughput', duration = opts.duration) {
   const spec = loadSpec(opts, server, scenario, connections, deep, mode, duration);
+  server.phase = `${phaseRound ? `round ${phaseRound} ` : ''}${scenario} c${connections}${mode === 'latency' ? ' one at a time' : ''}`;
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
   const before = cpuSnapshot(server.child.pid!);
   const result = await runLoad(spec);
@@ -289,6 +293,7 @@ async function main() {
     // Maglev) compiling, TurboFan a fifth of its CPU 11 s in and a twentieth after 10 s of warm-up.
     if (opts.jitWarmup > 0) {
       for (const server of servers) {
+        server.phase = 'JIT warm-up, reads';
         for (const scenario of reads) await runLoad(loadSpec(opts, server, scenario, 10, deep, 'throughput', opts.jitWarmup));
       }
       log(`warmed every server for ${opts.jitWarmup} s per read scenario`);
@@ -296,6 +301,7 @@ async function main() {
     const total = opts.rounds * reads.length * opts.connections.length * servers.length;
     let done = 0;
     for (let round = 1; round <= opts.rounds; round++) {
+      phaseRound = round;
       for (const scenario of reads) {
         for (const connections of opts.connections) {
           // A/B interleaved: each round starts with a different server.
@@ -313,6 +319,7 @@ async function main() {
     const unloaded = reads.filter((s) => s !== 'q2');
     const latencyRuns = new Map<string, LoadResult[]>();
     for (let round = 1; round <= opts.rounds; round++) {
+      phaseRound = round;
       for (const scenario of unloaded) {
         for (const server of servers.map((_, i) => servers[(i + round - 1) % servers.length])) {
           const r = await measure(opts, server, scenario, 1, deep, 'latency', Math.min(opts.duration, 5));
@@ -336,9 +343,12 @@ async function main() {
       const writers = [byTarget.registry, byTarget.floor].filter((s): s is Server => s !== undefined);
       // The reads' one-time JIT warm-up, for the write path: after the reads, so that they run on the
       // seed as made, and before the first round's vacuum.
+      phaseRound = 0;
+      for (const server of writers) server.phase = 'JIT warm-up, writes';
       if (opts.jitWarmup > 0) for (const server of writers) await runLoad(loadSpec(opts, server, 'q4', 50, deep, 'throughput', opts.jitWarmup));
       const runs = new Map<Target, LoadResult[]>(writers.map((s) => [s.target, []]));
       for (let round = 1; round <= opts.rounds; round++) {
+        phaseRound = round;
         for (const server of writers.map((_, i) => writers[(i + round - 1) % writers.length])) {
           await vacuumWrittenTables(opts.url);
           const r = await measure({ ...opts, warmup: round === 1 ? opts.warmup : 0 }, server, 'q4', 50, deep);
@@ -361,6 +371,8 @@ async function main() {
       results.writes = { connections: 50, ...summary('registry'), invariants, ...(byTarget.floor ? { floor: summary('floor') } : {}) };
     }
     for (const s of servers) results.peakRssMb[s.target] = Math.round(s.peakRssMb);
+    if (byTarget.registry) results.registryRssByPhase = byTarget.registry.rssByPhase;
+    phaseRound = 0;
     // Last, so its 1,000 x 10 page does not weigh on the memory figures of the load runs.
     if (byTarget.registry) {
       results.statements = await statementCounts(byTarget.registry, opts.models);

@@ -27,6 +27,10 @@ export interface Server {
   child: ChildProcess;
   /** The highest VmRSS seen, in MB. */
   peakRssMb: number;
+  /** What the server was doing (a scenario, or start-up), so a peak can be traced to it. */
+  phase: string;
+  /** The highest VmRSS seen in each phase, in MB, in the order the phases came. */
+  rssByPhase: Record<string, number>;
   log: string[];
 }
 
@@ -88,7 +92,7 @@ export async function startServer(target: Target, databaseUrl: string, nodeForPe
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const server: Server = { target, url: `http://127.0.0.1:${port}`, child, peakRssMb: 0, log: [] };
+  const server: Server = { target, url: `http://127.0.0.1:${port}`, child, peakRssMb: 0, phase: 'start-up', rssByPhase: {}, log: [] };
   // The first 20 lines only (start-up, or why it failed). The registry logs every operation: decoding
   // and keeping all of them cost this unpinned process CPU that could land on the server's core.
   const keep = (chunk: Buffer) => {
@@ -123,10 +127,15 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** Samples every server's RSS every `ms` until stopped; keeps each one's peak. */
+/** Samples every server's RSS every `ms` until stopped; keeps each one's peak, overall and per phase. */
 export function sampleMemory(servers: () => Server[], ms = 250): () => void {
   const timer = setInterval(() => {
-    for (const s of servers()) if (s.child.pid) s.peakRssMb = Math.max(s.peakRssMb, rssMb(s.child.pid));
+    for (const s of servers()) {
+      if (!s.child.pid) continue;
+      const rss = rssMb(s.child.pid);
+      s.peakRssMb = Math.max(s.peakRssMb, rss);
+      s.rssByPhase[s.phase] = Math.round(Math.max(s.rssByPhase[s.phase] ?? 0, rss));
+    }
   }, ms);
   return () => clearInterval(timer);
 }
