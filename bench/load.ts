@@ -1,6 +1,7 @@
 // The load generator, run by run.ts in its own process pinned to the other core:
 //   throughput: autocannon (one worker) for `duration` seconds at `connections` connections;
-//   latency:    one request at a time for `duration` seconds, timed to the microsecond.
+//   latency:    one request at a time for `duration` seconds, timed to the microsecond; with
+//               `alternate`, its requests and the scenario's take turns (a paired comparison).
 // Prints one JSON line with the result.
 import http from 'node:http';
 import autocannon from 'autocannon';
@@ -14,6 +15,8 @@ export interface LoadSpec {
   connections: number;
   duration: number;
   ctx: PlanContext;
+  /** Latency mode only: a second scenario whose requests alternate with this one's, reported apart. */
+  alternate?: Scenario;
 }
 
 export interface LoadResult {
@@ -29,6 +32,8 @@ export interface LoadResult {
    * of PostgreSQL's. It tells whether a difference lies in the server or in the database.
    */
   cpu?: { serverMs: number; postgresMs: number };
+  /** The alternate scenario's figures, when the spec named one. */
+  alternate?: LoadResult;
 }
 
 async function throughput(spec: LoadSpec): Promise<LoadResult> {
@@ -62,10 +67,10 @@ async function throughput(spec: LoadSpec): Promise<LoadResult> {
 }
 
 async function latency(spec: LoadSpec): Promise<LoadResult> {
-  const plan = planFor(spec.target, spec.scenario, spec.ctx);
+  const plans = [spec.scenario, ...(spec.alternate ? [spec.alternate] : [])].map((scenario) => planFor(spec.target, scenario, spec.ctx));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const base = new URL(spec.url);
-  const send = () =>
+  const send = (plan: (typeof plans)[number]) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const { path = plan.path, body = plan.body } = plan.next ? plan.next() : {};
       const req = http.request(
@@ -79,22 +84,27 @@ async function latency(spec: LoadSpec): Promise<LoadResult> {
       req.on('error', reject);
       req.end(body);
     });
-  const times: number[] = [];
-  let errors = 0;
+  const times: number[][] = plans.map(() => []);
+  const errors = plans.map(() => 0);
   const until = performance.now() + spec.duration * 1000;
-  while (performance.now() < until) {
+  for (let i = 0; performance.now() < until; i = (i + 1) % plans.length) {
     const started = performance.now();
-    const { status, body } = await send();
-    times.push(performance.now() - started);
-    if (status !== 200 || failed(body)) errors++;
+    const { status, body } = await send(plans[i]);
+    times[i].push(performance.now() - started);
+    if (status !== 200 || failed(body)) errors[i]++;
   }
   agent.destroy();
+  const [main, alternate] = times.map((t, i) => summarize(t, errors[i], spec.duration));
+  return alternate ? { ...main, alternate } : main;
+}
+
+function summarize(times: number[], errors: number, duration: number): LoadResult {
   times.sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
     requests: times.length,
-    rps: times.length / spec.duration,
+    rps: times.length / duration,
     latencyMs: { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(times.at(-1)!), mean: round(times.reduce((a, b) => a + b, 0) / times.length) },
     errors,
     non2xx: 0,

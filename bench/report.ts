@@ -35,6 +35,8 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; freeMemoryGb: number };
   versions: Record<string, string>;
   runs: Run[];
+  /** Whether the first and deep pages' unloaded requests alternated within each run (absent in older runs: apart). */
+  latencyPaired?: boolean;
   /** One request at a time: unloaded latency. */
   latency: (LoadResult & { scenario: Scenario; target: Target; p50ByRound?: number[] })[];
   statements: { q1: { first: number; versions: number; statements: number }[]; q2: { name: string; statements: number }[] } | null;
@@ -267,7 +269,8 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     ...cpuTable(r, summary),
   ];
   if (r.latency.length) {
-    lines.push('## One request at a time', '', 'Per server and page, the round with the median p50.', '', '| Scenario | Target | p50 ms | p99 ms | p50 by round ms |', '|---|---|---:|---:|---:|');
+    const how = r.latencyPaired ? ' In each round, the first and the deep page took turns request by request in one run of 10 s per server, so both pages met the same moments of the host.' : '';
+    lines.push('## One request at a time', '', `Per server and page, the round with the median p50.${how}`, '', '| Scenario | Target | p50 ms | p99 ms | p50 by round ms |', '|---|---|---:|---:|---:|');
     for (const l of r.latency) lines.push(`| ${SCENARIO_TITLES[l.scenario]} | ${l.target} | ${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.p50ByRound?.join(' / ') ?? '-'} |`);
     lines.push('');
   }

@@ -152,13 +152,22 @@ function loadSpec(opts: Options, server: Server, scenario: Scenario, connections
 /** The round under way, for the memory phases' names (0 outside the rounds). */
 let phaseRound = 0;
 
-async function measure(opts: Options, server: Server, scenario: Scenario, connections: number, deep: Record<string, string>, mode: LoadSpec['mode'] = 'throughput', duration = opts.duration) {
-  const spec = loadSpec(opts, server, scenario, connections, deep, mode, duration);
-  server.phase = `${phaseRound ? `round ${phaseRound} ` : ''}${scenario} c${connections}${mode === 'latency' ? ' one at a time' : ''}`;
+async function measure(
+  opts: Options,
+  server: Server,
+  scenario: Scenario,
+  connections: number,
+  deep: Record<string, string>,
+  mode: LoadSpec['mode'] = 'throughput',
+  duration = opts.duration,
+  alternate?: Scenario,
+) {
+  const spec = { ...loadSpec(opts, server, scenario, connections, deep, mode, duration), alternate };
+  server.phase = `${phaseRound ? `round ${phaseRound} ` : ''}${scenario}${alternate ? ` and ${alternate}` : ''} c${connections}${mode === 'latency' ? ' one at a time' : ''}`;
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
   const before = cpuSnapshot(server.child.pid!);
   const result = await runLoad(spec);
-  return { ...result, cpu: cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests) };
+  return { ...result, cpu: cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests + (result.alternate?.requests ?? 0)) };
 }
 
 async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
@@ -316,16 +325,27 @@ async function main() {
     }
     // Unloaded page latency (one request at a time), first page and deep page, in interleaved
     // rounds like the loaded runs; per server and page the round with the median p50 is kept.
+    // With both pages, their requests take turns in one run: a shared host's slower seconds then
+    // weigh on both alike, and the deep page's ratio to the first is a paired comparison.
     const unloaded = reads.filter((s) => s !== 'q2');
+    const paired = unloaded.includes('q1') && unloaded.includes('q3');
+    results.latencyPaired = paired;
     const latencyRuns = new Map<string, LoadResult[]>();
+    const keep = (round: number, scenario: Scenario, server: Server, r: LoadResult) => {
+      const key = `${scenario}|${server.target}`;
+      latencyRuns.set(key, [...(latencyRuns.get(key) ?? []), r]);
+      log(`latency round ${round} ${scenario} ${server.target}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+    };
+    const seconds = Math.min(opts.duration, 5);
     for (let round = 1; round <= opts.rounds; round++) {
       phaseRound = round;
-      for (const scenario of unloaded) {
-        for (const server of servers.map((_, i) => servers[(i + round - 1) % servers.length])) {
-          const r = await measure(opts, server, scenario, 1, deep, 'latency', Math.min(opts.duration, 5));
-          const key = `${scenario}|${server.target}`;
-          latencyRuns.set(key, [...(latencyRuns.get(key) ?? []), r]);
-          log(`latency round ${round} ${scenario} ${server.target}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+      for (const server of servers.map((_, i) => servers[(i + round - 1) % servers.length])) {
+        if (paired) {
+          const { alternate, ...first } = await measure(opts, server, 'q1', 1, deep, 'latency', 2 * seconds, 'q3');
+          keep(round, 'q1', server, first);
+          keep(round, 'q3', server, alternate!);
+        } else {
+          for (const scenario of unloaded) keep(round, scenario, server, await measure(opts, server, scenario, 1, deep, 'latency', seconds));
         }
       }
     }
