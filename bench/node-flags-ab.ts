@@ -1,6 +1,7 @@
 // Paired A/B of two sets of Node flags for the built registry (`npm run build` first): both
-// servers run at once on core 0, this process drives them in turns from core 1 with Q1 pages, a
-// different one first in each pair, and prints requests a second, CPU per request and peak RSS.
+// servers run at once on core 0, this process drives them in turns from core 1 with Q1 pages (Q1
+// only), a different one first in each pair, and prints requests a second, CPU per request and
+// peak RSS.
 //   taskset -c 1 npx tsx bench/node-flags-ab.ts --pairs 8 --seconds 6 --connections 50 \
 //     --a="--max-semi-space-size=32" --b="--max-semi-space-size=32 --heap-growing-percent=150"
 import { spawn } from 'node:child_process';
@@ -35,7 +36,18 @@ const servers = [values.a, values.b].map((flags, i) => {
   return { label: i ? 'B' : 'A', flags, port, child, peakMb: 0, rps: [] as number[], cpuMs: [] as number[] };
 });
 const pids = () => servers.map((s) => s.child.pid!);
-await new Promise((resolve) => setTimeout(resolve, 4000));
+// Ready when both answer /health; a server that exits first (a port in use, no build) ends the probe.
+for (const s of servers) {
+  for (let tries = 0; ; tries++) {
+    if (s.child.exitCode != null || tries > 100) {
+      for (const t of servers) t.child.kill();
+      throw new Error(`server ${s.label} did not start (run \`npm run build\` first; ports 4300-4301 must be free)`);
+    }
+    const ok = await fetch(`http://127.0.0.1:${s.port}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 const sampler = setInterval(() => servers.forEach((s, i) => (s.peakMb = Math.max(s.peakMb, rssMb(pids()[i])))), 100);
 
 async function load(server: (typeof servers)[number], duration: number) {
@@ -65,9 +77,13 @@ try {
   clearInterval(sampler);
   for (const s of servers) s.child.kill();
 }
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 for (const s of servers) {
-  console.log(`${s.label} [${s.flags}]: rps ${s.rps.join(' ')} (median ${median(s.rps)}); CPU ms per request ${s.cpuMs.join(' ')} (median ${median(s.cpuMs)}); peak RSS ${Math.round(s.peakMb)} MB`);
+  console.log(`${s.label} [${s.flags}]: rps ${s.rps.join(' ')} (median ${Math.round(median(s.rps))}); CPU ms per request ${s.cpuMs.join(' ')} (median ${median(s.cpuMs).toFixed(2)}); peak RSS ${Math.round(s.peakMb)} MB`);
 }
 const ratios = servers[1].rps.map((r, i) => r / servers[0].rps[i]);
 console.log(`B / A requests a second, pair by pair: ${ratios.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)})`);

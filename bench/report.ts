@@ -35,8 +35,8 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; freeMemoryGb: number };
   versions: Record<string, string>;
   runs: Run[];
-  /** Whether the first and deep pages' unloaded requests alternated within each run (absent in older runs: apart). */
-  latencyPaired?: boolean;
+  /** Set when the first and deep pages' unloaded requests alternated within one run: its seconds (absent: measured apart). */
+  latencyPairedSeconds?: number;
   /** One request at a time: unloaded latency. */
   latency: (LoadResult & { scenario: Scenario; target: Target; p50ByRound?: number[] })[];
   statements: { q1: { first: number; versions: number; statements: number }[]; q2: { name: string; statements: number }[] } | null;
@@ -269,8 +269,10 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     ...cpuTable(r, summary),
   ];
   if (r.latency.length) {
-    const how = r.latencyPaired ? ' In each round, the first and the deep page took turns request by request in one run of 10 s per server, so both pages met the same moments of the host.' : '';
-    lines.push('## One request at a time', '', `Per server and page, the round with the median p50.${how}`, '', '| Scenario | Target | p50 ms | p99 ms | p50 by round ms |', '|---|---|---:|---:|---:|');
+    const how = r.latencyPairedSeconds
+      ? `Per server, one round for both pages: the one with the median ratio of the deep page's p50 to the first page's. In each round the two pages took turns request by request in one run of ${r.latencyPairedSeconds} s per server, so both met the same moments of the host.`
+      : 'Per server and page, the round with the median p50.';
+    lines.push('## One request at a time', '', how, '', '| Scenario | Target | p50 ms | p99 ms | p50 by round ms |', '|---|---|---:|---:|---:|');
     for (const l of r.latency) lines.push(`| ${SCENARIO_TITLES[l.scenario]} | ${l.target} | ${l.latencyMs.p50} | ${l.latencyMs.p99} | ${l.p50ByRound?.join(' / ') ?? '-'} |`);
     lines.push('');
   }

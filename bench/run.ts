@@ -167,7 +167,9 @@ async function measure(
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
   const before = cpuSnapshot(server.child.pid!);
   const result = await runLoad(spec);
-  return { ...result, cpu: cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests + (result.alternate?.requests ?? 0)) };
+  const cpu = cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests + (result.alternate?.requests ?? 0));
+  server.phase = 'between its runs'; // the other servers' runs, vacuums and checks
+  return { ...result, cpu };
 }
 
 async function curvePoint(opts: Options, size: number, nodeForPeer: string) {
@@ -304,6 +306,7 @@ async function main() {
       for (const server of servers) {
         server.phase = 'JIT warm-up, reads';
         for (const scenario of reads) await runLoad(loadSpec(opts, server, scenario, 10, deep, 'throughput', opts.jitWarmup));
+        server.phase = 'between its runs';
       }
       log(`warmed every server for ${opts.jitWarmup} s per read scenario`);
     }
@@ -329,19 +332,20 @@ async function main() {
     // weigh on both alike, and the deep page's ratio to the first is a paired comparison.
     const unloaded = reads.filter((s) => s !== 'q2');
     const paired = unloaded.includes('q1') && unloaded.includes('q3');
-    results.latencyPaired = paired;
+    const seconds = Math.min(opts.duration, 5);
+    if (paired) results.latencyPairedSeconds = 2 * seconds;
     const latencyRuns = new Map<string, LoadResult[]>();
     const keep = (round: number, scenario: Scenario, server: Server, r: LoadResult) => {
       const key = `${scenario}|${server.target}`;
       latencyRuns.set(key, [...(latencyRuns.get(key) ?? []), r]);
       log(`latency round ${round} ${scenario} ${server.target}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
     };
-    const seconds = Math.min(opts.duration, 5);
     for (let round = 1; round <= opts.rounds; round++) {
       phaseRound = round;
       for (const server of servers.map((_, i) => servers[(i + round - 1) % servers.length])) {
         if (paired) {
-          const { alternate, ...first } = await measure(opts, server, 'q1', 1, deep, 'latency', 2 * seconds, 'q3');
+          // The pair's CPU is of both pages together: it is kept on neither.
+          const { alternate, cpu: _pairCpu, ...first } = await measure(opts, server, 'q1', 1, deep, 'latency', 2 * seconds, 'q3');
           keep(round, 'q1', server, first);
           keep(round, 'q3', server, alternate!);
         } else {
@@ -349,10 +353,15 @@ async function main() {
         }
       }
     }
-    for (const scenario of unloaded) {
-      for (const server of servers) {
-        const runs = latencyRuns.get(`${scenario}|${server.target}`) ?? [];
-        if (runs.length) results.latency.push({ scenario, target: server.target, ...medianBy(runs, p50), p50ByRound: runs.map(p50) });
+    for (const server of servers) {
+      const runsOf = (scenario: Scenario) => latencyRuns.get(`${scenario}|${server.target}`) ?? [];
+      // Paired: both pages from one round, the one with the median deep/first ratio.
+      const pairRounds = runsOf('q1').map((first, i) => ({ i, ratio: p50(runsOf('q3')[i]) / p50(first) }));
+      const pairRound = paired && pairRounds.length ? medianBy(pairRounds, (r) => r.ratio).i : null;
+      for (const scenario of unloaded) {
+        const runs = runsOf(scenario);
+        const kept = pairRound != null ? runs[pairRound] : runs.length ? medianBy(runs, p50) : undefined;
+        if (kept) results.latency.push({ scenario, target: server.target, ...kept, p50ByRound: runs.map(p50) });
       }
     }
 
@@ -364,8 +373,13 @@ async function main() {
       // The reads' one-time JIT warm-up, for the write path: after the reads, so that they run on the
       // seed as made, and before the first round's vacuum.
       phaseRound = 0;
-      for (const server of writers) server.phase = 'JIT warm-up, writes';
-      if (opts.jitWarmup > 0) for (const server of writers) await runLoad(loadSpec(opts, server, 'q4', 50, deep, 'throughput', opts.jitWarmup));
+      if (opts.jitWarmup > 0) {
+        for (const server of writers) {
+          server.phase = 'JIT warm-up, writes';
+          await runLoad(loadSpec(opts, server, 'q4', 50, deep, 'throughput', opts.jitWarmup));
+          server.phase = 'between its runs';
+        }
+      }
       const runs = new Map<Target, LoadResult[]>(writers.map((s) => [s.target, []]));
       for (let round = 1; round <= opts.rounds; round++) {
         phaseRound = round;
@@ -391,12 +405,13 @@ async function main() {
       results.writes = { connections: 50, ...summary('registry'), invariants, ...(byTarget.floor ? { floor: summary('floor') } : {}) };
     }
     for (const s of servers) results.peakRssMb[s.target] = Math.round(s.peakRssMb);
-    if (byTarget.registry) results.registryRssByPhase = byTarget.registry.rssByPhase;
     phaseRound = 0;
     // Last, so its 1,000 x 10 page does not weigh on the memory figures of the load runs.
     if (byTarget.registry) {
+      byTarget.registry.phase = 'statement-count probes';
       results.statements = await statementCounts(byTarget.registry, opts.models);
       results.afterProbesRssMb = Math.round(rssMb(byTarget.registry.child.pid!));
+      results.registryRssByPhase = { ...byTarget.registry.rssByPhase };
     }
     await cleanup();
     servers.length = 0;
