@@ -327,9 +327,9 @@ async function main() {
       }
     }
     // Unloaded page latency (one request at a time), first page and deep page, in interleaved
-    // rounds like the loaded runs; per server and page the round with the median p50 is kept.
-    // With both pages, their requests take turns in one run: a shared host's slower seconds then
-    // weigh on both alike, and the deep page's ratio to the first is a paired comparison.
+    // rounds like the loaded runs. With both pages, their requests take turns in one run, so a
+    // shared host's slower seconds weigh on both alike, and one round per server (the median
+    // deep/first ratio) gives both; with one page, the round with its median p50.
     const unloaded = reads.filter((s) => s !== 'q2');
     const paired = unloaded.includes('q1') && unloaded.includes('q3');
     const seconds = Math.min(opts.duration, 5);
@@ -356,8 +356,8 @@ async function main() {
     for (const server of servers) {
       const runsOf = (scenario: Scenario) => latencyRuns.get(`${scenario}|${server.target}`) ?? [];
       // Paired: both pages from one round, the one with the median deep/first ratio.
-      const pairRounds = runsOf('q1').map((first, i) => ({ i, ratio: p50(runsOf('q3')[i]) / p50(first) }));
-      const pairRound = paired && pairRounds.length ? medianBy(pairRounds, (r) => r.ratio).i : null;
+      const pairRounds = paired ? runsOf('q1').map((first, i) => ({ i, ratio: p50(runsOf('q3')[i]) / p50(first) })) : [];
+      const pairRound = pairRounds.length ? medianBy(pairRounds, (r) => r.ratio).i : null;
       for (const scenario of unloaded) {
         const runs = runsOf(scenario);
         const kept = pairRound != null ? runs[pairRound] : runs.length ? medianBy(runs, p50) : undefined;
