@@ -5,12 +5,11 @@
 //   taskset -c 1 npx tsx bench/node-flags-ab.ts --pairs 8 --seconds 6 --connections 50 \
 //     --a="--max-semi-space-size=32" --b="--max-semi-space-size=32 --heap-growing-percent=150"
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { REGISTRY_PAGE } from './scenarios.js';
 import { BENCH_DATABASE_URL } from './seed.js';
-import { root, rssMb } from './servers.js';
+import { cpuSecondsOf, ready, root, rssMb } from './servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,10 +21,7 @@ const { values } = parseArgs({
   },
 });
 const [pairs, seconds, connections] = [values.pairs, values.seconds, values.connections].map(Number);
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const cpuSeconds = (pid: number) => cpuSecondsOf(pid) ?? Number.NaN;
 const servers = [values.a, values.b].map((flags, i) => {
   const port = 4300 + i;
   const child = spawn('taskset', ['-c', '0', process.execPath, ...flags.split(/\s+/).filter(Boolean), 'dist/server/main.js'], {
@@ -35,7 +31,6 @@ const servers = [values.a, values.b].map((flags, i) => {
   });
   return { label: i ? 'B' : 'A', flags, port, child, peakMb: 0, rps: [] as number[], cpuMs: [] as number[] };
 });
-const pids = () => servers.map((s) => s.child.pid!);
 // Ready when both answer /health; a server that exits first (a port in use, no build) ends the probe.
 for (const s of servers) {
   for (let tries = 0; ; tries++) {
@@ -43,12 +38,11 @@ for (const s of servers) {
       for (const t of servers) t.child.kill();
       throw new Error(`server ${s.label} did not start (run \`npm run build\` first; ports 4300-4301 must be free)`);
     }
-    const ok = await fetch(`http://127.0.0.1:${s.port}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
+    if (await ready('registry', `http://127.0.0.1:${s.port}`)) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
-const sampler = setInterval(() => servers.forEach((s, i) => (s.peakMb = Math.max(s.peakMb, rssMb(pids()[i])))), 100);
+const sampler = setInterval(() => servers.forEach((s) => (s.peakMb = Math.max(s.peakMb, rssMb(s.child.pid!)))), 100);
 
 async function load(server: (typeof servers)[number], duration: number) {
   const before = cpuSeconds(server.child.pid!);

@@ -62,7 +62,8 @@ function command(target: Target, nodeForPeer: string): string[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function ready(target: Target, url: string): Promise<boolean> {
+/** Whether the server answers: the registry and the floor on /health, PostGraphile on a query. */
+export async function ready(target: Target, url: string): Promise<boolean> {
   try {
     const res =
       target === 'postgraphile'
@@ -164,7 +165,7 @@ export function runLoad(spec: LoadSpec, onStarted?: () => void): Promise<LoadRes
 }
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc (Linux); null when gone. */
-function cpuSecondsOf(pid: number | string): number | null {
+export function cpuSecondsOf(pid: number | string): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
