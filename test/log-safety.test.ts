@@ -2,6 +2,7 @@
 // when the database fails under a request.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stdoutLogStream } from '../src/server/logging.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 
 const ADMIN_TOKEN = 'log-safety-admin-secret-0123456789abcdef';
@@ -18,8 +19,9 @@ describe('log safety (pglite)', () => {
     await r.request(`mutation { createRegisteredModel(input: { name: "logged", tags: [{ key: "k", value: "v" }] }) { __typename } }`, undefined, auth);
     await r.app.database.db.execute(sql`DROP TABLE registered_model_tags`);
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
+    // pino hands the stream one line per call; the stream batches them on their way to stdout.
+    const spy = vi.spyOn(stdoutLogStream(), 'write').mockImplementation((line: string) => {
+      lines.push(line);
       return true;
     });
     try {
