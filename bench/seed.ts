@@ -177,10 +177,15 @@ export async function markDirty(url: string): Promise<void> {
  */
 export async function restoreSeed(sql: postgres.Sql): Promise<boolean> {
   const [dirty] = await sql`SELECT 1 FROM bench_meta WHERE key = 'dirty'
-    UNION ALL SELECT 1 FROM registry_event_counter WHERE last_position > 0`;
+    UNION ALL SELECT 1 FROM registry_event_counter WHERE last_position > 0
+    UNION ALL (SELECT 1 FROM model_versions WHERE version > ${VERSIONS_PER_MODEL} LIMIT 1)`;
   if (!dirty) return false;
   const progress = new Progress('restore seed', 4);
   await sql.begin(async (tx) => {
+    // Writers still in flight (a probe's server not yet stopped) finish first, and none start until
+    // the restore commits: a version created between its DELETE and its UPDATE would outlive it,
+    // behind a next_version that hands its number out again.
+    await tx.unsafe('LOCK TABLE registered_models, model_versions IN EXCLUSIVE MODE');
     await tx.unsafe(`DELETE FROM model_versions WHERE version > ${VERSIONS_PER_MODEL}`);
     progress.tick(1, 'versions');
     await tx.unsafe(`UPDATE model_versions SET stage = ${seededStage('model_id', 'version')}, updated_at = created_at
