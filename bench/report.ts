@@ -7,7 +7,10 @@ import type { FanoutResult } from './fanout.js';
 import type { SeedResult } from './seed.js';
 import { root } from './servers.js';
 
-export interface Run extends LoadResult {
+/** A measured run: the load's figures, and the share of the machine's CPU time the hypervisor took meanwhile (absent in runs before it was kept). */
+export type Measured = LoadResult & { hostStealPercent?: number };
+
+export interface Run extends Measured {
   round: number;
   scenario: Scenario;
   connections: number;
@@ -38,19 +41,19 @@ export interface BenchResults {
   /** Set when the first and deep pages' unloaded requests alternated within one run: its seconds (absent: measured apart). */
   latencyPairedSeconds?: number;
   /** One request at a time: unloaded latency. */
-  latency: (LoadResult & { scenario: Scenario; target: Target; p50ByRound?: number[] })[];
+  latency: (Measured & { scenario: Scenario; target: Target; p50ByRound?: number[] })[];
   statements: { q1: { first: number; versions: number; statements: number }[]; q2: { name: string; statements: number }[] } | null;
   agreement: { sameFirstPage: boolean; targets: Target[] } | null;
   writes: {
     connections: number;
-    runs: LoadResult[];
+    runs: Measured[];
     rps: number;
     p50: number;
     p99: number;
     errors: number;
     invariants: Record<string, number | boolean> & { ok: boolean };
     /** The floor's same writes, hand-sent (absent in runs before it wrote, or without the floor). */
-    floor?: { runs: LoadResult[]; rps: number; p50: number; p99: number; errors: number };
+    floor?: { runs: Measured[]; rps: number; p50: number; p99: number; errors: number };
   } | null;
   curve: CurvePoint[];
   /** The fan-out scenario: subscribers on one server, one transition at a time. */
@@ -97,6 +100,16 @@ export const median = (values: number[]) => {
 };
 const fmt = (n: number | undefined, digits = 0) => (n == null || Number.isNaN(n) ? '-' : n.toFixed(digits));
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : NaN);
+
+/** How much of the machine's CPU time the hypervisor took during the measured runs (empty when not recorded). */
+function stealLine(r: BenchResults): string[] {
+  const all = [...r.runs, ...(r.writes?.runs ?? []), ...(r.writes?.floor?.runs ?? [])].map((run) => run.hostStealPercent).filter((p) => p != null);
+  if (!all.length) return [];
+  const q4 = (r.writes?.runs ?? []).map((run) => (run.hostStealPercent == null ? '-' : `${fmt(run.hostStealPercent, 1)}%`));
+  return [
+    `- CPU time the hypervisor took from this virtual machine (steal, \`/proc/stat\`) during the measured load runs: median ${fmt(median(all), 1)}%, max ${fmt(Math.max(...all), 1)}% of both cores' time${q4.length ? ` (the registry's Q4 rounds: ${q4.join(', ')})` : ''}. Time stolen from the pinned core slows whichever server runs then.`,
+  ];
+}
 
 function summarize(r: BenchResults): Summary[] {
   const keys = new Map<string, Run[]>();
@@ -261,6 +274,7 @@ function markdown(r: BenchResults, summary: Summary[], checks: TargetCheck[]): s
     `- Q2 asks for a different model on each request (the same pseudo-random sequence for each server). Q3 starts after the model at 99% depth (${Math.round(o.models * 0.99).toLocaleString('en')}).`,
     `- The servers ${r.agreement?.sameFirstPage ? 'returned the same first page (names, versions, stages, tag counts)' : 'DISAGREED on the first page'}.`,
     `- Load average during the run (1 min, sampled every 5 s): ${r.loadAverage.length ? `min ${fmt(Math.min(...r.loadAverage.map((l) => l[0])), 2)}, max ${fmt(Math.max(...r.loadAverage.map((l) => l[0])), 2)}` : '-'}; anything above ~2 means other work shared the machine.`,
+    ...stealLine(r),
     '',
     '## Throughput and latency (medians)',
     '',

@@ -21,7 +21,7 @@ import type { LoadResult, LoadSpec } from './load.js';
 import { type BenchResults, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
 import { BENCH_DATABASE_URL, ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
-import { buildRegistry, cpuPerRequest, cpuSnapshot, node22, root, rssMb, runLoad, type Server, sampleMemory, startDistScript, startServer, stopServer } from './servers.js';
+import { buildRegistry, cpuPerRequest, cpuSnapshot, hostCpuTicks, node22, root, rssMb, runLoad, type Server, sampleMemory, startDistScript, startServer, stealPercent, stopServer } from './servers.js';
 
 function options() {
   const argv = process.argv.slice(2);
@@ -166,10 +166,12 @@ async function measure(
   server.phase = `${phaseRound ? `round ${phaseRound} ` : ''}${scenario}${alternate ? ` and ${alternate}` : ''} c${connections}${mode === 'latency' ? ' one at a time' : ''}`;
   if (opts.warmup > 0) await runLoad({ ...spec, duration: opts.warmup });
   const before = cpuSnapshot(server.child.pid!);
+  const host = hostCpuTicks();
   const result = await runLoad(spec);
   const cpu = cpuPerRequest(before, cpuSnapshot(server.child.pid!), result.requests + (result.alternate?.requests ?? 0));
+  const hostStealPercent = stealPercent(host, hostCpuTicks());
   server.phase = 'between its runs'; // the other servers' runs, vacuums and checks
-  return { ...result, cpu };
+  return { ...result, cpu, hostStealPercent };
 }
 
 async function curvePoint(opts: Options, size: number, nodeForPeer: string) {

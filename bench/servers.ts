@@ -208,6 +208,23 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot | null {
   return server == null ? null : { server, postgres };
 }
 
+/** The machine's CPU time so far, all cores, in clock ticks: in total and taken by the hypervisor (steal); null without /proc. */
+export function hostCpuTicks(): { total: number; steal: number } | null {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user and nice)
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** The share of the machine's CPU time the hypervisor took between two readings, in percent. */
+export function stealPercent(before: ReturnType<typeof hostCpuTicks>, after: ReturnType<typeof hostCpuTicks>): number | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return Math.round((1000 * (after.steal - before.steal)) / (after.total - before.total)) / 10;
+}
+
 /** Milliseconds of CPU per request between two snapshots, for the server and for PostgreSQL. */
 export function cpuPerRequest(before: CpuSnapshot | null, after: CpuSnapshot | null, requests: number) {
   if (!before || !after || requests <= 0) return undefined;
