@@ -39,7 +39,7 @@ async function post(url: string, query: string) {
 describe('the server process', () => {
   it('keeps PGlite data in DATA_DIR across restarts and finishes in-flight requests on SIGTERM', async () => {
     const dataDir = scratchDir('data-');
-    const first = await start({ DATA_DIR: dataDir });
+    const first = await start({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
     expect((await fetch(first.url.replace('/graphql', '/health'))).status).toBe(200);
     await post(first.url, `mutation { createRegisteredModel(input: { name: "kept" }) { __typename } }`);
 
@@ -56,6 +56,10 @@ describe('the server process', () => {
     const completed = results.filter((r) => r.status === 200);
     expect(completed.length).toBeGreaterThan(0);
     for (const r of completed) expect(r.body.data.createModelVersion.modelVersion.version).toBeGreaterThan(0);
+    // Log lines leave in batches: every answered operation's line is on stdout once the process has exited.
+    if (!first.child.stdout!.readableEnded) await new Promise((resolve) => first.child.stdout!.once('end', resolve));
+    const logged = first.output().split('\n').filter((line) => line.includes('"msg":"operation"'));
+    expect(logged.length).toBeGreaterThanOrEqual(1 + completed.length);
 
     const second = await start({ DATA_DIR: dataDir });
     const { body } = await post(second.url, `{ registeredModel(name: "kept") { versions(first: 100) { totalCount } } }`);

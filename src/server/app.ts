@@ -139,7 +139,7 @@ export async function buildApp(config: RegistryConfig, database?: RegistryDataba
 
   // Imported only when configured: without OTEL_EXPORTER_OTLP_ENDPOINT no OpenTelemetry code loads.
   const tracing = config.tracing ? await (await import('./tracing.js')).startTracing(config.tracing, db.kind) : undefined;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.workers <= 1);
   const wsServerRef: { current?: WebSocketServer } = {};
   const admission = createQueryAdmission({
     schema,

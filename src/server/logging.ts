@@ -7,19 +7,28 @@ import type { RegistryContext } from '../graphql/context.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
-let stdoutStream: DestinationStream | undefined;
+let stdoutStream: ReturnType<typeof pino.destination> | undefined;
 
 /**
  * The process's log stream to stdout, lines leaving in batches: one write per 4 KB or per quarter
- * second. A write per operation cost a write-heavy server about a tenth of its writes a second
- * when stdout is a pipe (bench/NOTES.md). pino writes out what is left when the process exits.
+ * second, not one write (and, on a pipe, one wake-up of its reader) per operation. pino writes
+ * out what is left when the process exits; main.ts flushes it before.
  */
 export function stdoutLogStream(): DestinationStream {
   return (stdoutStream ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }));
 }
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, stdoutLogStream());
+/** Writes out the batched lines still waiting (none when nothing was batched). */
+export function flushLogs(): Promise<void> {
+  return new Promise((resolve) => (stdoutStream ? stdoutStream.flush(() => resolve()) : resolve()));
+}
+
+/**
+ * `batched: false` writes each line on its own: several processes sharing one stdout (WORKERS > 1)
+ * then cannot cut into each other's lines, as a pipe keeps a write under 4 KB whole.
+ */
+export function createLogger(level: LogLevel, batched = true): Logger {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, batched ? stdoutLogStream() : process.stdout);
 }
 
 function describe(value: unknown): string {

@@ -4,6 +4,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type RegistryConfig } from '../config.js';
 import { buildApp } from './app.js';
+import { flushLogs } from './logging.js';
 
 function runPrimary(config: RegistryConfig) {
   for (let i = 0; i < config.workers; i++) cluster.fork();
@@ -52,6 +53,7 @@ async function main() {
     }, config.shutdownTimeoutMs + 5000);
     timer.unref();
     await app.stop();
+    await flushLogs();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
