@@ -21,9 +21,9 @@ export interface CurvePoint {
   models: number;
   database: string;
   seed: SeedResult;
-  firstPage: LoadResult;
-  deepPage: LoadResult;
-  loaded: LoadResult;
+  firstPage: Measured;
+  deepPage: Measured;
+  loaded: Measured;
   peakRssMb: number;
 }
 
@@ -103,11 +103,13 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b 
 
 /** How much of the machine's CPU time the hypervisor took during the measured runs (empty when not recorded). */
 function stealLine(r: BenchResults): string[] {
+  const pct = (p: number | undefined) => (p == null ? '-' : `${fmt(p, 1)}%`);
   const all = [...r.runs, ...(r.writes?.runs ?? []), ...(r.writes?.floor?.runs ?? [])].map((run) => run.hostStealPercent).filter((p) => p != null);
+  const curve = r.curve.map((c) => `${c.models.toLocaleString('en')}: ${[c.firstPage, c.deepPage, c.loaded].map((m) => pct(m.hostStealPercent)).join(' / ')}`);
   if (!all.length) return [];
-  const q4 = (r.writes?.runs ?? []).map((run) => (run.hostStealPercent == null ? '-' : `${fmt(run.hostStealPercent, 1)}%`));
+  const q4 = (r.writes?.runs ?? []).map((run) => pct(run.hostStealPercent));
   return [
-    `- CPU time the hypervisor took from this virtual machine (steal, \`/proc/stat\`) during the measured load runs: median ${fmt(median(all), 1)}%, max ${fmt(Math.max(...all), 1)}% of both cores' time${q4.length ? ` (the registry's Q4 rounds: ${q4.join(', ')})` : ''}. Time stolen from the pinned core slows whichever server runs then.`,
+    `- CPU time the hypervisor took from this virtual machine (steal, \`/proc/stat\`, all CPUs) during the measured load runs: median ${fmt(median(all), 1)}%, max ${fmt(Math.max(...all), 1)}%${q4.length ? ` (the registry's Q4 rounds: ${q4.join(', ')})` : ''}${curve.length ? `; in the curve's runs (first page / deep page / loaded) ${curve.join('; ')}` : ''}. Stolen time may slow whichever server runs then.`,
   ];
 }
 
