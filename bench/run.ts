@@ -18,7 +18,7 @@ import { cursorScope, encodeCursor } from '../src/db/queries/keyset.js';
 import { repairEventAppendAt } from './event-append.js';
 import { runFanout } from './fanout.js';
 import type { LoadResult, LoadSpec } from './load.js';
-import { type BenchResults, median, writeReport } from './report.js';
+import { type BenchResults, type Measured, median, writeReport } from './report.js';
 import { POSTGRAPHILE_PAGE, REGISTRY_MODEL, REGISTRY_PAGE, type Scenario, type Target, TARGETS } from './scenarios.js';
 import { BENCH_DATABASE_URL, ensureSeed, markDirty, modelName, restoreSeedAt, type SeedResult, vacuumWrittenTables } from './seed.js';
 import { buildRegistry, cpuPerRequest, cpuSnapshot, hostCpuTicks, node22, root, rssMb, runLoad, type Server, sampleMemory, startDistScript, startServer, stealPercent, stopServer } from './servers.js';
@@ -336,8 +336,8 @@ async function main() {
     const paired = unloaded.includes('q1') && unloaded.includes('q3');
     const seconds = Math.min(opts.duration, 5);
     if (paired) results.latencyPairedSeconds = 2 * seconds;
-    const latencyRuns = new Map<string, LoadResult[]>();
-    const keep = (round: number, scenario: Scenario, server: Server, r: LoadResult) => {
+    const latencyRuns = new Map<string, Measured[]>();
+    const keep = (round: number, scenario: Scenario, server: Server, r: Measured) => {
       const key = `${scenario}|${server.target}`;
       latencyRuns.set(key, [...(latencyRuns.get(key) ?? []), r]);
       log(`latency round ${round} ${scenario} ${server.target}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
@@ -349,7 +349,7 @@ async function main() {
           // The pair's CPU is of both pages together: it is kept on neither.
           const { alternate, cpu: _pairCpu, ...first } = await measure(opts, server, 'q1', 1, deep, 'latency', 2 * seconds, 'q3');
           keep(round, 'q1', server, first);
-          keep(round, 'q3', server, alternate!);
+          keep(round, 'q3', server, { ...alternate!, hostStealPercent: first.hostStealPercent }); // the same seconds
         } else {
           for (const scenario of unloaded) keep(round, scenario, server, await measure(opts, server, scenario, 1, deep, 'latency', seconds));
         }
