@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { median } from './report.js';
 import { REGISTRY_PAGE } from './scenarios.js';
 import { BENCH_DATABASE_URL } from './seed.js';
 import { cpuSecondsOf, ready, root, rssMb } from './servers.js';
@@ -71,11 +72,6 @@ try {
   clearInterval(sampler);
   for (const s of servers) s.child.kill();
 }
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 for (const s of servers) {
   console.log(`${s.label} [${s.flags}]: rps ${s.rps.join(' ')} (median ${Math.round(median(s.rps))}); CPU ms per request ${s.cpuMs.join(' ')} (median ${median(s.cpuMs).toFixed(2)}); peak RSS ${Math.round(s.peakMb)} MB`);
 }
