@@ -26,6 +26,19 @@ const columns = {
   updatedAt: registeredModels.updatedAt,
 };
 
+/**
+ * A page's columns as written, not through drizzle's select builder: a page of models is built
+ * and mapped on every listing, and the builder's per-column work cost more than reading the rows.
+ */
+const MODEL_RECORD_COLUMNS = sql.raw(`"id", "name", "description", "created_at" AS "createdAt", "updated_at" AS "updatedAt"`);
+
+/** A model row read by raw SQL: timestamps arrive as text from postgres.js, as Dates from PGlite. */
+function normalizeModelRow(row: RegisteredModelRecord): RegisteredModelRecord {
+  if (!(row.createdAt instanceof Date)) row.createdAt = new Date(row.createdAt);
+  if (!(row.updatedAt instanceof Date)) row.updatedAt = new Date(row.updatedAt);
+  return row;
+}
+
 const ORDER_KEYS = {
   NAME: { column: registeredModels.name, type: 'text', unique: true, of: (m: RegisteredModelRecord) => m.name },
   CREATED_AT: { column: registeredModels.createdAt, type: 'timestamptz', unique: false, of: (m: RegisteredModelRecord) => m.createdAt.toISOString() },
@@ -55,7 +68,10 @@ export async function pageRegisteredModels(
   // Models the caller may not read (NONE grants) are left out.
   const filter = and(filterCondition(args.filter), args.hiddenModelIds?.length ? noneOf(registeredModels.id, args.hiddenModelIds) : undefined);
   const keyset = keysetClauses(plan, sql`${key.column}`, sql`${registeredModels.id}`, order.direction === 'ASC', key.type, key.unique);
-  const rows = await db.select(columns).from(registeredModels).where(and(filter, keyset.where)).orderBy(keyset.orderBy).limit(plan.limit);
+  const where = and(filter, keyset.where);
+  const rows = rowsOf<RegisteredModelRecord>(
+    await db.execute(sql`select ${MODEL_RECORD_COLUMNS} from "registered_models"${where ? sql` where ${where}` : sql``} order by ${keyset.orderBy} limit ${plan.limit}`),
+  ).map(normalizeModelRow);
   return {
     ...toPage(rows, plan),
     cursorOf: (m) => encodeCursor(scope, key.of(m), m.id),
