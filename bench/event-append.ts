@@ -1,4 +1,4 @@
-// The event append (append_events, drizzle/0008) as the migrations define it,
+// The commit-time event append (append_pending_events, drizzle/0006) as the migrations define it,
 // and the diagnostic builds bench/q4-anatomy.ts swaps in. The as-built text comes from the
 // migration, not from the database, so a run cut short can always be repaired.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,8 +10,7 @@ const QUEUE = `PERFORM pg_advisory_xact_lock(738292);\n  `;
 const COUNTER_DRAW = `UPDATE registry_event_counter SET last_position = last_position + n WHERE id = 1
     RETURNING last_position - n + 1 INTO first_position;`;
 const NOTIFY = `PERFORM pg_notify('registry_events', (first_position + n - 1)::text);\n  `;
-/** Where the function returns the transition ids, after positions are drawn and the events written. */
-const END = `RETURN QUERY`;
+const END = `RETURN NULL;`;
 /** Far above any counter position, and a whole batch apart per draw. */
 const SEQUENCE = 'bench_unserialized_positions';
 
@@ -22,17 +21,17 @@ const SEQUENCE = 'bench_unserialized_positions';
 function asBuilt(): string {
   const folder = path.join(root, 'drizzle');
   const files = readdirSync(folder).filter((file) => file.endsWith('.sql')).sort();
-  const definer = /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:"?public"?\.)?"?append_events"?\s*\([\s\S]*?\n\$\$;/i;
+  const definer = /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:"?public"?\.)?"?append_pending_events"?\s*\([\s\S]*?\n\$\$;/i;
   let definition: string | undefined;
   let namedAfter: string | undefined;
   for (const file of files) {
     const text = readFileSync(path.join(folder, file), 'utf8');
     const found = definer.exec(text)?.[0];
     if (found) [definition, namedAfter] = [found, undefined];
-    if (!found && definition && /append_events\b/i.test(text)) namedAfter = file;
+    if (!found && definition && /append_pending_events/i.test(text)) namedAfter = file;
   }
-  if (!definition) throw new Error('no migration defines append_events');
-  if (namedAfter) throw new Error(`${namedAfter} changes append_events after its last definition: restore it by hand`);
+  if (!definition) throw new Error('no migration defines append_pending_events');
+  if (namedAfter) throw new Error(`${namedAfter} changes append_pending_events after its last definition: restore it by hand`);
   return definition.replace(/^CREATE\s+FUNCTION/i, 'CREATE OR REPLACE FUNCTION');
 }
 
@@ -47,7 +46,7 @@ function asBuilt(): string {
 export function eventAppendBuilds(): Record<string, string> {
   const built = asBuilt();
   if (!built.includes(QUEUE + COUNTER_DRAW) || built.includes('pg_notify') || !built.includes(END)) {
-    throw new Error('append_events no longer has the statements the diagnostics replace');
+    throw new Error('append_pending_events no longer has the statements the diagnostics replace');
   }
   const rowLockQueue = (f: string) => f.replace(QUEUE, '');
   const fromSequence = (f: string) => rowLockQueue(f).replace(COUNTER_DRAW, `first_position := nextval('${SEQUENCE}');`);

@@ -1,5 +1,5 @@
 // `npm run bench:q4-anatomy`: where Q4's write latency goes, on the benchmark's database and pinning.
-// Runs Q4 (50 connections) against builds of the event append (bench/event-append.ts),
+// Runs Q4 (50 connections) against builds of the commit-time event append (bench/event-append.ts),
 // a fresh registry server and a vacuum before each round, the order reversed every other round.
 // While autocannon sends, it samples what the database's backends wait on (pg_stat_activity) and
 // each core's busy share (/proc/stat) and WAL flushes with their mean time (pg_stat_wal, which backends

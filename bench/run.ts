@@ -255,7 +255,7 @@ async function main() {
   log(`bench: ${opts.models.toLocaleString('en')} models, ${opts.duration} s runs after ${opts.warmup} s warm-up, ${opts.rounds} round(s), connections ${opts.connections.join('/')}`);
   const seed: SeedResult = await ensureSeed(opts.url, opts.models);
   log(seed.reused ? `seed: reusing ${opts.models.toLocaleString('en')} models (${seed.databaseMb} MB)` : `seed: ${seed.seconds.toFixed(1)} s`);
-  if (await repairEventAppendAt(opts.url)) log('restored append_events, left behind by an interrupted bench:q4-anatomy');
+  if (await repairEventAppendAt(opts.url)) log('restored append_pending_events, left behind by an interrupted bench:q4-anatomy');
 
   const nodeForPeer = opts.targets.includes('postgraphile') ? node22() : process.execPath;
   const servers: Server[] = [];

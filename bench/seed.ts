@@ -204,7 +204,7 @@ export async function restoreSeed(sql: postgres.Sql): Promise<boolean> {
 }
 
 /** The tables the write scenario changes: what autovacuum would clean between its rounds. */
-const WRITTEN_TABLES = 'registered_models, model_versions, model_version_tags, model_version_metrics, registry_event_counter, registry_events, stage_transitions';
+const WRITTEN_TABLES = 'registered_models, model_versions, model_version_tags, model_version_metrics, pending_event_batches, registry_event_counter, registry_events, stage_transitions';
 
 /**
  * Vacuums what the write scenario changed, so each round starts as the first did. A PostgreSQL

@@ -112,7 +112,7 @@ describe.each(databaseKinds)('a change whose events cannot be logged (%s)', (kin
   it('is not written at all, and the log goes on without a gap once it can be written again', async () => {
     const before = await r.gql(HISTORY);
     const logBefore = await eventLog();
-    await r.app.database.db.execute(sql`ALTER TABLE registry_events ADD CONSTRAINT refuse_every_event CHECK (false) NOT VALID`);
+    await r.app.database.db.execute(sql`ALTER TABLE pending_event_batches ADD CONSTRAINT refuse_every_batch CHECK (false) NOT VALID`);
 
     const refused = await r.request(`mutation { transitionModelVersionStage(input: { name: "unlogged", version: 1, stage: STAGING }) { __typename } }`);
     expect(refused.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -121,7 +121,7 @@ describe.each(databaseKinds)('a change whose events cannot be logged (%s)', (kin
     expect(await r.gql(HISTORY)).toEqual(before);
     expect(await eventLog()).toEqual(logBefore);
 
-    await r.app.database.db.execute(sql`ALTER TABLE registry_events DROP CONSTRAINT refuse_every_event`);
+    await r.app.database.db.execute(sql`ALTER TABLE pending_event_batches DROP CONSTRAINT refuse_every_batch`);
     expect((await transition(r, { name: 'unlogged', version: 1, stage: 'STAGING' })).modelVersion.stage).toBe('STAGING');
     const after = await r.gql(HISTORY);
     expect(after.stageTransitions.totalCount).toBe(before.stageTransitions.totalCount + 1);

@@ -110,13 +110,15 @@ describe.each(databaseKinds)('hostile input (%s)', (kind) => {
     expect(Number(counts[0].bad)).toBe(0);
     const duplicates = rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*)::int AS n FROM (SELECT model_id, version FROM model_versions GROUP BY 1, 2 HAVING count(*) > 1) d`));
     expect(Number(duplicates[0].n)).toBe(0);
-    const events = rowsOf<{ transitions: number; stageEvents: number; maxPosition: number; events: number; counter: number }>(
+    const events = rowsOf<{ transitions: number; stageEvents: number; maxPosition: number; events: number; counter: number; pending: number }>(
       await db.execute(sql`SELECT (SELECT count(*)::int FROM stage_transitions) AS transitions,
         (SELECT count(*)::int FROM registry_events WHERE type = 'STAGE_CHANGED' AND transition_id IS NOT NULL) AS "stageEvents",
         (SELECT count(*)::int FROM registry_events) AS events,
         (SELECT coalesce(max(position), 0)::int FROM registry_events) AS "maxPosition",
-        (SELECT last_position::int FROM registry_event_counter) AS counter`),
+        (SELECT last_position::int FROM registry_event_counter) AS counter,
+        (SELECT count(*)::int FROM pending_event_batches) AS pending`),
     )[0];
+    expect(Number(events.pending)).toBe(0); // every commit appended its batch; no rollback left one
     expect(Number(events.stageEvents)).toBe(Number(events.transitions));
     expect(Number(events.events)).toBe(Number(events.maxPosition)); // gapless positions 1..n
     expect(Number(events.counter)).toBe(Number(events.maxPosition));

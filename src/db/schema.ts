@@ -154,9 +154,8 @@ export const stageTransitions = pgTable(
 );
 
 /**
- * The durable event log. `position` is assigned by a change's last statement (append_events,
- * drizzle/0008) under the event counter's lock, held until the commit ends, so positions follow
- * commit order with no gaps.
+ * The durable event log. `position` is assigned at commit (see pendingEventBatches) under the
+ * event counter's lock, held until the commit ends, so positions follow commit order with no gaps.
  */
 export const registryEvents = pgTable(
   'registry_events',
@@ -182,6 +181,19 @@ export const registryEvents = pgTable(
 export const registryEventCounter = pgTable('registry_event_counter', {
   id: integer('id').primaryKey(),
   lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
+});
+
+/**
+ * A writer's events, waiting for its commit. A deferred trigger (drizzle/0004, 0005) appends them
+ * to the log at commit, numbered under the counter's lock, and deletes the row: the lock every
+ * writer queues on is then held for the commit alone, never for a round trip to the server.
+ * Committed, the table is empty.
+ */
+export const pendingEventBatches = pgTable('pending_event_batches', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  /** The events in recording order, each with its stage transition's id drawn in advance. */
+  events: json('events').notNull(),
+  actor: text('actor'),
 });
 
 export const roleEnum = pgEnum('role', ['READER', 'EDITOR', 'ADMIN']);

@@ -52,13 +52,13 @@ export function announceStatement(): SQL {
 }
 
 /**
- * The statement that appends a change's events to the log, run last in the change's transaction
- * with COMMIT sent in the same write (null when there are none). append_events (drizzle/0008)
- * numbers them under the event counter's lock, which the commit releases: the lock every writer
- * queues on is held from this statement through the commit, never across a round trip to this
- * process. The server announces them once committed (EventHub.changeCommitted).
- * Its rows are the ids of the stage transitions written, in recording order (drawn in the
- * statement, so the mutation can name the records it wrote).
+ * The statement that hands a change's events to the log, run last in the change's transaction
+ * (null when there are none). They wait in pending_event_batches, and a deferred trigger
+ * (drizzle/0004, queued fairly since 0005) appends them at commit, numbered under the event
+ * counter's lock: the lock every writer queues on is held for the commit alone, never across a
+ * round trip to this process. The server announces them once committed (EventHub.changeCommitted).
+ * Its rows are the ids of the stage transitions it will write, in recording order (drawn now, so
+ * the mutation can name the records it wrote); their positions exist once committed.
  */
 export function appendEventsStatement(events: PendingEvent[], actor: string | null): SQL | null {
   if (events.length === 0) return null;
@@ -75,7 +75,14 @@ export function appendEventsStatement(events: PendingEvent[], actor: string | nu
       comment: event.transition?.comment ?? null,
     })),
   );
-  return sql`SELECT id FROM append_events(${input}::json, ${actor}::text) AS appended(id)`;
+  return sql`WITH input AS MATERIALIZED (
+      SELECT a.e, a.n, CASE WHEN a.e->>'to_stage' IS NOT NULL THEN nextval('stage_transitions_id_seq') END AS transition_id
+      FROM json_array_elements(${input}::json) WITH ORDINALITY AS a(e, n)
+    ), batch AS (
+      INSERT INTO pending_event_batches (events, actor)
+      SELECT json_agg((input.e::jsonb || jsonb_build_object('transition_id', input.transition_id))::json ORDER BY input.n), ${actor}::text FROM input
+    )
+    SELECT transition_id AS id FROM input WHERE transition_id IS NOT NULL ORDER BY n`;
 }
 
 /** The transition ids in the rows of appendEventsStatement. */
