@@ -32,7 +32,7 @@ const columns = {
  */
 const MODEL_RECORD_COLUMNS = sql.raw(`"id", "name", "description", "created_at" AS "createdAt", "updated_at" AS "updatedAt"`);
 
-/** A model row read by raw SQL: timestamps arrive as text from postgres.js, as Dates from PGlite. */
+/** A model row read by raw SQL: drizzle leaves timestamps as text on both drivers; a Date is kept as it is. */
 function normalizeModelRow(row: RegisteredModelRecord): RegisteredModelRecord {
   if (!(row.createdAt instanceof Date)) row.createdAt = new Date(row.createdAt);
   if (!(row.updatedAt instanceof Date)) row.updatedAt = new Date(row.updatedAt);
