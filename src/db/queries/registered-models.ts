@@ -130,8 +130,7 @@ export async function modelsByNamesWithRelated(db: Db, names: readonly string[],
       FROM registered_models m WHERE ${matchAny(sql.raw('m.name'), names, 'text')}`),
   );
   for (const row of rows) {
-    row.createdAt = new Date(row.createdAt);
-    row.updatedAt = new Date(row.updatedAt);
+    normalizeModelRow(row);
     if (shape.withTags) row.tags = tagsFromPairs(row.tags as unknown as string[][]);
     if (shape.withAliases) row.aliases = aliasesFromTriples(row.id, row.aliases as unknown as string[][]);
     if (row.latestVersions) {
